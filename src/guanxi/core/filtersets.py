@@ -1,0 +1,111 @@
+"""Base FilterSet: the same filters serve the list page, the API and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from . import customfields
+from .models import Tag
+from .registry import registry
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """Adds `q` (full-text), `tag`, `owner`, `team`, created/updated ranges and one filter per custom
+    field (`cf_<name>`) to a model's FilterSet."""
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    created_after = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label=_("Created from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label=_("Created to"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        object_type = registry.for_model(self._meta.model)
+        self.object_type = object_type
+        if object_type.ownable:
+            users = get_user_model().objects.filter(is_active=True)
+            self.filters["owner"] = django_filters.ModelMultipleChoiceFilter(
+                field_name="owner", queryset=users, label=_("Owner")
+            )
+            from guanxi.users.models import Team
+
+            self.filters["team"] = django_filters.ModelChoiceFilter(
+                field_name="team", queryset=Team.objects.all(), label=_("Team")
+            )
+        if object_type.has_tags:
+            self.filters["tag"] = django_filters.ModelMultipleChoiceFilter(
+                field_name="tags__name",
+                to_field_name="name",
+                queryset=Tag.objects.all(),
+                label=_("Tag"),
+                distinct=True,
+            )
+        if object_type.has_custom_fields:
+            for definition in customfields.definitions(object_type.key):
+                self.filters[definition.form_name] = _custom_field_filter(definition)
+        if not object_type.searchable:
+            self.filters.pop("q", None)
+        self._custom_field_filters = [n for n in self.filters if n.startswith("cf_")]
+
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if not value.strip():
+            return queryset
+        return queryset.filter(search_text__matches=value)
+
+    @property
+    def active_filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [], ()) and k != "q"}
+
+
+def _custom_field_filter(definition: Any) -> django_filters.Filter:
+    field_name = f"custom_field_data__{definition.name}"
+    label = definition.display_label
+    kind = definition.type
+    if kind in ("choice",):
+        return django_filters.ChoiceFilter(
+            field_name=field_name, label=label, choices=[(c, c) for c in definition.choices]
+        )
+    if kind == "multichoice":
+        return django_filters.ChoiceFilter(
+            field_name=field_name,
+            label=label,
+            lookup_expr="icontains",
+            choices=[(c, c) for c in definition.choices],
+        )
+    if kind == "boolean":
+        return django_filters.BooleanFilter(field_name=field_name, label=label)
+    if kind == "number":
+        return django_filters.NumberFilter(field_name=field_name, label=label)
+    if kind == "date":
+        return django_filters.CharFilter(
+            field_name=field_name, label=label, widget=forms.DateInput(attrs={"type": "date"})
+        )
+    if kind == "user":
+        return django_filters.NumberFilter(field_name=field_name, label=label)
+    if kind == "money":
+        return django_filters.CharFilter(field_name=f"{field_name}__amount", label=label)
+    return django_filters.CharFilter(field_name=field_name, label=label, lookup_expr="icontains")

@@ -1,0 +1,73 @@
+"""API token authentication: `Authorization: Token <key>` or `Bearer <key>`; keys are stored hashed."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from .models import ApiToken, User, hash_token
+
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode(errors="replace") not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        try:
+            key = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
+        token = ApiToken.objects.select_related("user", "user__role").filter(key_hash=hash_token(key)).first()
+        if token is None or not token.is_active or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        self._touch(token, request)
+        user = token.user
+        limit = token_limit(token)
+        if limit is not None:
+            user._guanxi_token_scope = limit  # type: ignore[attr-defined]
+        return user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Token realm="api"'
+
+    @staticmethod
+    def _touch(token: ApiToken, request: Request) -> None:
+        now = timezone.now()
+        address = request.META.get("REMOTE_ADDR") or None
+        if (
+            token.last_used_at
+            and now - token.last_used_at < LAST_USED_RESOLUTION
+            and token.last_used_ip == address
+        ):
+            return
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=address)
+
+
+def token_limit(token: ApiToken) -> Any:
+    """A predicate (object type, action) → allowed, narrowing the user's role for this token."""
+    if not token.read_only and not token.scopes:
+        return None
+    scopes = set(token.scopes or [])
+
+    def allowed(object_type: Any, action: str) -> bool:
+        if token.read_only and action != "view":
+            return False
+        if not scopes:
+            return True
+        needed = "read" if action == "view" else "write"
+        return f"{object_type.api_group}:{needed}" in scopes or (
+            needed == "read" and f"{object_type.api_group}:write" in scopes
+        )
+
+    return allowed
