@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import date_format, localize
 from django.utils.html import format_html
+from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext as _g
 from django.views import View
 
@@ -205,7 +206,7 @@ def display_value(obj: Model, name: str) -> Any:
     if display is not None:
         return display()
     if hasattr(value, "tzinfo"):
-        return date_format(value, "SHORT_DATETIME_FORMAT")
+        return date_format(localtime(value) if is_aware(value) else value, "SHORT_DATETIME_FORMAT")
     if hasattr(value, "isoformat"):
         return date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, bool):
@@ -274,8 +275,11 @@ def describe_changes(
     model = object_type.model
     labels: dict[str, Any] = {}
     relations: dict[str, type[Model]] = {}
+    choice_labels: dict[str, dict[Any, Any]] = {}
     for field in model._meta.concrete_fields:
         labels[field.name] = field.verbose_name
+        if field.choices:
+            choice_labels[field.name] = dict(field.flatchoices)
         if field.is_relation and field.related_model is not None:
             relations[field.name] = field.related_model  # type: ignore[assignment]
     for definition in customfields.definitions(object_type.key):
@@ -299,6 +303,8 @@ def describe_changes(
             return "—"
         if key in relations:
             return names.get((key, value), f"#{value}")
+        if key in choice_labels:
+            return choice_labels[key].get(value, value)
         if isinstance(value, list):
             return ", ".join(str(v) for v in value) or "—"
         if isinstance(value, bool):
