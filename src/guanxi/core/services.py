@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _g
 
 from . import audit, customfields, events, permissions
 from .models import ExternalRef, Tag
@@ -103,7 +104,7 @@ def _check_team(actor: Any, object_type: ObjectType, instance: models.Model, act
     owner = instance.owner  # type: ignore[attr-defined]
     allowed = {actor.team_id, owner.team_id if owner else None, None}
     if team_id not in allowed:
-        raise PermissionDenied("not allowed to put this record in that team")
+        raise PermissionDenied(_g("not allowed to put this record in that team"))
 
 
 def create_record[M: models.Model](
@@ -119,7 +120,9 @@ def create_record[M: models.Model](
     if object_type.ownable:
         _default_ownership(actor, instance)
         if not permissions.can_assign(actor, object_type, instance.owner, "create"):  # type: ignore[attr-defined]
-            raise PermissionDenied(f"not allowed to create this {object_type.key} for that owner")
+            raise PermissionDenied(
+                _g("not allowed to create this %(type)s for that owner") % {"type": object_type.label}
+            )
         _check_team(actor, object_type, instance, "create")
     else:
         permissions.require(actor, "create", object_type)
@@ -154,7 +157,7 @@ def create_record[M: models.Model](
 
 
 def lock_for_update[M: models.Model](instance: M) -> M:
-    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    return instance._meta.model._default_manager.select_for_update().get(pk=instance.pk)
 
 
 def check_version(instance: models.Model, expected_version: int | None, object_type: ObjectType) -> None:
@@ -192,7 +195,9 @@ def update_record[M: models.Model](
         if object_type.ownable:
             if current.owner_id != old_owner_id:  # type: ignore[attr-defined]
                 if not permissions.can_assign(actor, object_type, current.owner, "edit"):  # type: ignore[attr-defined]
-                    raise PermissionDenied(f"not allowed to give this {object_type.key} to that owner")
+                    raise PermissionDenied(
+                        _g("not allowed to give this %(type)s to that owner") % {"type": object_type.label}
+                    )
                 if "team" not in changes and "team_id" not in changes:
                     current.team_id = current.owner.team_id if current.owner else None  # type: ignore[attr-defined]
             _check_team(actor, object_type, current, "edit")

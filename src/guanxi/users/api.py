@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _g
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
@@ -64,7 +65,7 @@ class TokenViewSet(
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
         if getattr(request.auth, "read_only", False) and request.method not in permissions.SAFE_METHODS:
-            self.permission_denied(request, message="This token is read-only.")
+            self.permission_denied(request, message=_g("This token is read-only."))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

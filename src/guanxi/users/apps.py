@@ -19,6 +19,8 @@ class UsersConfig(AppConfig):
     def ready(self) -> None:
         from guanxi.web import navigation
 
+        from . import schema  # noqa: F401 - registers the OpenAPI description of token auth
+
         section = _("Settings")
         for order, (label, url) in enumerate(
             [

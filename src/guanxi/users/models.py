@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.permissions import ACTIONS, Scope
 
@@ -90,7 +91,7 @@ def clean_grants(grants: Any) -> dict[str, dict[str, str]]:
 
 
 class User(AbstractUser):
-    display_name = models.CharField(_("name"), max_length=150, blank=True)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=150, blank=True)
     team = models.ForeignKey(Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL)
     role = models.ForeignKey(Role, verbose_name=_("role"), null=True, blank=True, on_delete=models.PROTECT)
     language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _g
 
 from guanxi.core import audit
 from guanxi.core.permissions import is_admin
@@ -35,7 +36,7 @@ USER_FIELDS = (
 
 def _require_admin(actor: Any) -> None:
     if not is_admin(actor):
-        raise PermissionDenied("administrators only")
+        raise PermissionDenied(_g("administrators only"))
 
 
 def _save_audited(
@@ -48,7 +49,7 @@ def _save_audited(
     fields: tuple[str, ...],
 ) -> models.Model:
     with transaction.atomic():
-        current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        current = instance._meta.model._default_manager.select_for_update().get(pk=instance.pk)
         if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
             history = list(audit.history(object_type, current.pk).filter(version__gt=expected_version))
             raise StaleVersionError(current, expected_version, history)
@@ -110,9 +111,9 @@ def user_update(*, actor: Any, user: User, expected_version: int | None = None, 
         _require_admin(actor)
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
-        raise ValidationError({k: ["unknown field"] for k in unknown})
+        raise ValidationError({k: [_g("unknown field")] for k in unknown})
     if user.pk == actor.pk and changes.get("is_active") is False:
-        raise ValidationError({"is_active": ["You cannot deactivate yourself."]})
+        raise ValidationError({"is_active": [_g("You cannot deactivate yourself.")]})
     return _save_audited(
         actor=actor,
         instance=user,
@@ -214,7 +215,7 @@ def role_update(*, actor: Any, role: Role, expected_version: int | None = None, 
     if "grants" in changes:
         changes["grants"] = clean_grants(changes["grants"])
     if role.code == "administrator" and changes.get("is_admin") is False:
-        raise ValidationError({"is_admin": ["The built-in administrator role stays an administrator."]})
+        raise ValidationError({"is_admin": [_g("The built-in administrator role stays an administrator.")]})
     return _save_audited(
         actor=actor,
         instance=role,
@@ -228,9 +229,9 @@ def role_update(*, actor: Any, role: Role, expected_version: int | None = None, 
 def role_delete(*, actor: Any, role: Role) -> None:
     _require_admin(actor)
     if role.is_builtin:
-        raise ValidationError("Built-in roles cannot be deleted.")
+        raise ValidationError(_g("Built-in roles cannot be deleted."))
     if User.objects.filter(role=role).exists():
-        raise ValidationError("This role is still given to users.")
+        raise ValidationError(_g("This role is still given to users."))
     with transaction.atomic():
         audit.record(
             actor=actor,
@@ -256,7 +257,7 @@ def token_create(
     if actor is not None and actor.pk != user.pk:
         _require_admin(actor)
     if expires_days is not None and expires_days <= 0:
-        raise ValidationError({"expires_days": ["Must be a positive number of days."]})
+        raise ValidationError({"expires_days": [_g("Must be a positive number of days.")]})
     key = f"gx_{secrets.token_urlsafe(32)}"
     token = ApiToken(
         user=user,
