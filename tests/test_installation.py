@@ -1,4 +1,4 @@
-"""The set-up path a new user takes: `guanxi setup` on an empty data directory, then again; production checks."""
+"""The set-up path of a new user: `guanxi setup` on an empty data directory, then again; production checks."""
 
 import os
 import subprocess
