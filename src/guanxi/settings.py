@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "guanxi.users",
     "guanxi.web",
     "guanxi.customers",
+    "guanxi.sales",
+    "guanxi.activities",
+    "guanxi.reports",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from guanxi.core.views import SavedViewSaveView
+from guanxi.sales.urls import public_urlpatterns
 from guanxi.users.forms import LoginForm
 from guanxi.web import views as web
 
@@ -28,6 +29,9 @@ urlpatterns = [
     path("health/", web.health, name="health"),
     path("views/<slug:object_type>/save/", SavedViewSaveView.as_view(), name="saved_view_save"),
     path("customers/", include("guanxi.customers.urls")),
+    path("sales/", include("guanxi.sales.urls")),
+    path("activities/", include("guanxi.activities.urls")),
+    path("", include(public_urlpatterns)),
     path("", include("guanxi.users.urls")),
     path("settings/", include("guanxi.core.urls")),
     path("api/v1/", include(router.urls)),

@@ -32,6 +32,17 @@ class Event:
 
 Subscriber = Callable[[Event], None]
 _subscribers: list[Subscriber] = []
+_domain_events: dict[str, Any] = {}
+
+
+def declare(name: str, label: Any) -> None:
+    """Declare a domain event ("deal.stage_changed") that subscribers such as webhooks can offer; the
+    created/updated/deleted events of every registered object type exist without declaring."""
+    _domain_events[name] = label
+
+
+def domain_events() -> dict[str, Any]:
+    return dict(_domain_events)
 
 
 def subscribe(subscriber: Subscriber) -> Subscriber:

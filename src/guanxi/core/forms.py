@@ -140,3 +140,34 @@ class RecordChoiceField(forms.ModelChoiceField):
     def limit_to(self, user: Any) -> None:
         self.queryset = registry.get(self.object_type_key).model.objects.visible_to(user)  # type: ignore[attr-defined]
         self.widget.choices = self.choices
+
+
+class LookupSelectMultiple(LookupSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter else data.get(name)
+
+    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> list[Any]:
+        selected = {str(v) for v in value if v not in (None, "")}
+        queryset = getattr(self.choices, "queryset", None)
+        options = []
+        if queryset is not None and selected:
+            for index, item in enumerate(queryset.filter(pk__in=selected)):
+                options.append(self.create_option(name, str(item.pk), str(item), True, index))
+        return [(None, options, 0)]
+
+
+class RecordMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several links to records the user may see, chosen through a lookup."""
+
+    def __init__(self, object_type: str, **kwargs: Any) -> None:
+        model = registry.get(object_type).model
+        kwargs.setdefault("widget", LookupSelectMultiple(object_type))
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
+        self.object_type_key = object_type
+
+    def limit_to(self, user: Any) -> None:
+        self.queryset = registry.get(self.object_type_key).model.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.widget.choices = self.choices

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q
+from django.utils.translation import gettext_lazy as _
 
 from .registry import ObjectType, registry
 
@@ -18,6 +19,13 @@ if TYPE_CHECKING:
     from guanxi.users.models import User
 
 ACTIONS = ("view", "create", "edit", "delete")
+
+_DENIED = {
+    "view": _("not allowed to view this %(type)s"),
+    "create": _("not allowed to create this %(type)s"),
+    "edit": _("not allowed to edit this %(type)s"),
+    "delete": _("not allowed to delete this %(type)s"),
+}
 
 
 class Scope(enum.IntEnum):
@@ -131,7 +139,7 @@ def require(
     user: Any, action: str, target: ObjectType | type[Model] | Model | str, instance: Model | None = None
 ) -> None:
     if not can(user, action, target, instance):
-        raise PermissionDenied(f"not allowed to {action} this {_object_type(target).key}")
+        raise PermissionDenied(str(_DENIED[action]) % {"type": _object_type(target).label})
 
 
 def assignable_users(user: Any, target: ObjectType | type[Model] | Model | str, action: str) -> Any:
@@ -147,3 +155,24 @@ def assignable_users(user: Any, target: ObjectType | type[Model] | Model | str, 
     if scope is Scope.NONE:
         return users.none()
     return users.filter(pk=user.pk)
+
+
+class SystemActor:
+    """The actor of writes nobody made by hand: the public web form, assignment rules, scheduled jobs.
+    Trusted callers pass it explicitly; audit rows show "system"."""
+
+    pk = None
+    id = None
+    username = "system"
+    name = "system"
+    team_id = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    role_id = None
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()

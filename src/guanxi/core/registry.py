@@ -35,6 +35,8 @@ class ObjectType:
     api_group: str
     url_namespace: str
     ownable: bool = True
+    configuration: bool = False
+    home_card: bool = False
     searchable: bool = False
     has_custom_fields: bool = True
     has_tags: bool = False

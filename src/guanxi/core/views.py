@@ -6,6 +6,7 @@ from here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -226,6 +227,20 @@ def _with(params: QueryDict, **changes: Any) -> str:
     return urlencode(pairs)
 
 
+DetailPanel = Callable[[HttpRequest, Model], dict[str, Any] | None]
+_detail_panels: dict[str, list[tuple[int, DetailPanel]]] = {}
+
+
+def add_detail_panel(object_type: str, provider: DetailPanel, order: int = 100) -> None:
+    """Let another app add a panel to a record's page. The provider returns None (nothing to show) or a
+    context dict with `template`, optionally `column` ("left" or "right", default right) and
+    `replaces_history` (a timeline that already shows the record's changes)."""
+    panels = _detail_panels.setdefault(object_type, [])
+    if all(existing is not provider for _order, existing in panels):
+        panels.append((order, provider))
+        panels.sort(key=lambda item: item[0])
+
+
 class ObjectDetailView(RecordViewMixin, View):
     template_name = "core/object_detail.html"
     detail_fields: list[str] = []
@@ -252,8 +267,13 @@ class ObjectDetailView(RecordViewMixin, View):
             (d.display_label, customfields.display(d, data.get(d.name)))
             for d in customfields.definitions(ot.key)
         ]
-        changes = list(audit.history(ot.key, obj.pk)[: self.history_limit])
+        panels = [p for _order, provider in _detail_panels.get(ot.key, []) if (p := provider(self.request, obj))]
+        show_history = not any(p.get("replaces_history") for p in panels)
+        changes = list(audit.history(ot.key, obj.pk)[: self.history_limit]) if show_history else []
         return {
+            "left_panels": [p for p in panels if p.get("column") == "left"],
+            "right_panels": [p for p in panels if p.get("column", "right") == "right"],
+            "show_history": show_history,
             **self.nav_context(),
             "object": obj,
             "fields": fields,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.models import OwnedModel
 from guanxi.core.search import SearchTextField
@@ -43,7 +44,7 @@ class Company(OwnedModel, Address):
     phone_e164 = models.CharField(_("phone (E.164)"), max_length=20, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     tags = models.ManyToManyField("core.Tag", verbose_name=_("tags"), blank=True, related_name="+")
-    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    name_key = models.CharField(_("name key"), max_length=200, editable=False, db_index=True)
     sort_name = models.CharField(max_length=200, editable=False, db_index=True)
     search_text = SearchTextField()
 
@@ -60,7 +61,7 @@ class Company(OwnedModel, Address):
 
 
 class Contact(OwnedModel, Address):
-    full_name = models.CharField(_("name"), max_length=150)
+    full_name = models.CharField(pgettext_lazy("person", "name"), max_length=150)
     family_name = models.CharField(_("family name"), max_length=80, blank=True)
     given_name = models.CharField(_("given name"), max_length=80, blank=True)
     title = models.CharField(_("title"), max_length=120, blank=True)

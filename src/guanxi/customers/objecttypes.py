@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.registry import Column, ObjectType, registry
 
@@ -12,6 +13,7 @@ registry.register(
         url_namespace="customers",
         api_path="companies",
         searchable=True,
+        home_card=True,
         has_tags=True,
         icon="building",
         default_sort="sort_name",
@@ -24,8 +26,8 @@ registry.register(
             Column("domain", _("Domain"), sort="domain", default=False),
             Column("size", _("Size"), sort="size", default=False),
             Column("owner", _("Owner")),
-            Column("created_at", _("Created"), sort="created_at", default=False),
-            Column("updated_at", _("Updated"), sort="updated_at"),
+            Column("created_at", pgettext_lazy("date", "Created"), sort="created_at", default=False),
+            Column("updated_at", pgettext_lazy("date", "Updated"), sort="updated_at"),
         ],
         filterset="guanxi.customers.filtersets.CompanyFilterSet",
         serializer="guanxi.customers.api.CompanySerializer",
@@ -45,12 +47,13 @@ registry.register(
         url_namespace="customers",
         api_path="contacts",
         searchable=True,
+        home_card=True,
         has_tags=True,
         icon="user",
         default_sort="sort_name",
         select_related=("owner", "company"),
         columns=[
-            Column("full_name", _("Name"), sort="sort_name", link=True),
+            Column("full_name", pgettext_lazy("person", "Name"), sort="sort_name", link=True),
             Column("company", _("Company")),
             Column("title", _("Title"), default=False),
             Column("email", _("E-mail"), sort="email"),
@@ -58,8 +61,8 @@ registry.register(
             Column("city", _("City"), sort="city", default=False),
             Column("source", _("Source"), sort="source", default=False),
             Column("owner", _("Owner")),
-            Column("created_at", _("Created"), sort="created_at", default=False),
-            Column("updated_at", _("Updated"), sort="updated_at"),
+            Column("created_at", pgettext_lazy("date", "Created"), sort="created_at", default=False),
+            Column("updated_at", pgettext_lazy("date", "Updated"), sort="updated_at"),
         ],
         filterset="guanxi.customers.filtersets.ContactFilterSet",
         serializer="guanxi.customers.api.ContactSerializer",

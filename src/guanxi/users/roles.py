@@ -88,8 +88,16 @@ BUILTIN_ROLES: dict[str, dict[str, Any]] = {
 
 
 def default_grants(code: str) -> dict[str, dict[str, str]]:
+    """Each object type gets its group's grant; configuration (pipelines, products …) is only read by
+    those who may read the group, and changed by administrators."""
     groups = BUILTIN_ROLES[code]["groups"]
-    return {ot.key: dict(groups.get(ot.api_group, NONE)) for ot in registry.all()}
+    grants = {}
+    for ot in registry.all():
+        grant = dict(groups.get(ot.api_group, NONE))
+        if ot.configuration:
+            grant = READ if grant["view"] != "none" else NONE
+        grants[ot.key] = dict(grant)
+    return grants
 
 
 def sync_builtin_roles() -> None:

@@ -24,7 +24,7 @@ SEARCH_LIMIT = 6
 def home(request: HttpRequest) -> HttpResponse:
     cards = []
     for object_type in registry.all():
-        if not permissions.can(request.user, "view", object_type) or not object_type.api_path:
+        if not object_type.home_card or not permissions.can(request.user, "view", object_type):
             continue
         queryset = object_type.model.objects.visible_to(request.user)  # type: ignore[attr-defined]
         count, capped = capped_count(queryset)

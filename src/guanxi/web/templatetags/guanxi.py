@@ -39,3 +39,20 @@ def is_invalid(bound: forms.BoundField) -> str:
 @register.filter
 def get_list(querydict: Any, key: str) -> list[Any]:
     return querydict.getlist(key) if hasattr(querydict, "getlist") else []
+
+
+@register.filter
+def duration_days(value: Any) -> str:
+    """A timedelta as people say it: "3 days 4 hours", "5 hours", "less than an hour"."""
+    from django.utils.translation import gettext, ngettext
+
+    if value is None:
+        return ""
+    hours = int(value.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    return " ".join(parts) or gettext("less than an hour")

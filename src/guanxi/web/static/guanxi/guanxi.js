@@ -45,8 +45,47 @@
     });
   }
 
+  // Forms with a type selector (activities) show only the fields of the chosen type.
+  function applyKind(form) {
+    var select = form.querySelector("[data-kind-select]");
+    if (!select) return;
+    form.querySelectorAll("[data-kinds]").forEach(function (input) {
+      var wrapper = input.closest(".col-md-6") || input.closest(".mb-3") || input;
+      var kinds = input.dataset.kinds.split(" ");
+      wrapper.classList.toggle("gx-hidden-field", kinds.indexOf(select.value) < 0);
+    });
+  }
+
+  // The timeline's quick form shows the call or task fields for the chosen kind.
+  function applyQuickKind(form) {
+    var checked = form.querySelector("[data-quick-kind]:checked");
+    form.querySelectorAll(".gx-quick").forEach(function (el) {
+      el.classList.toggle("gx-hidden-field", !checked || el.dataset.for !== checked.value);
+    });
+  }
+
+  function bindForms(root) {
+    root.querySelectorAll("[data-kind-select]").forEach(function (select) {
+      var form = select.form;
+      if (!form || form.dataset.kindBound) return;
+      form.dataset.kindBound = "1";
+      select.addEventListener("change", function () { applyKind(form); });
+      applyKind(form);
+    });
+    root.querySelectorAll("#quick-log").forEach(function (form) {
+      if (form.dataset.kindBound) return;
+      form.dataset.kindBound = "1";
+      form.querySelectorAll("[data-quick-kind]").forEach(function (radio) {
+        radio.addEventListener("change", function () { applyQuickKind(form); });
+      });
+      applyQuickKind(form);
+    });
+  }
+
   function bindAll(root) {
-    (root || document).querySelectorAll(".gx-lookup").forEach(bindLookup);
+    root = root || document;
+    root.querySelectorAll(".gx-lookup").forEach(bindLookup);
+    bindForms(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { bindAll(document); });
