@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from guanxi.core.api import RecordSerializer, RecordViewSet
@@ -55,7 +56,7 @@ class ActivitySerializer(RecordSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind = attrs.get("kind") or getattr(self.instance, "kind", None)
         if self.instance is None and kind != "note" and not attrs.get("subject"):
-            raise serializers.ValidationError({"subject": ["Give it a subject."]})
+            raise serializers.ValidationError({"subject": [_("Give it a subject.")]})
         return attrs
 
 

@@ -116,6 +116,8 @@ class ContactEdit(generic.ObjectEditView):
         return form
 
     def pre_save_warnings(self, form: Any, obj: Model | None) -> list[Any]:
+        if obj is not None and not ({"email", "mobile"} & set(form.changed_data)):
+            return []
         data = form.cleaned_data
         visible, hidden = selectors.contact_duplicates(
             self.request.user,
@@ -123,10 +125,6 @@ class ContactEdit(generic.ObjectEditView):
             mobile=data.get("mobile", ""),
             exclude_id=obj.pk if obj else None,
         )
-        if obj is not None and not form.has_changed():
-            return []
-        if obj is not None and not ({"email", "mobile"} & set(form.changed_data)):
-            return []
         warnings: list[Any] = []
         for contact in visible:
             warnings.append(
