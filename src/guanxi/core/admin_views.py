@@ -103,13 +103,47 @@ class CustomFieldEditView(AdminRequiredMixin, View):
                     values.pop(fixed, None)
                 customfield_update(actor=request.user, field=CustomField.objects.get(pk=field.pk), **values)
         except ValidationError as exc:
-            for key, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
+            by_field = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+            for key, errors in by_field.items():
                 target = "choices_text" if key == "choices" else key
                 for error in errors:
                     form.add_error(target if target in form.fields else None, error)
             return render(request, self.template_name, {"form": form, "object": field}, status=400)
         messages.success(request, _g("Saved the field."))
         return HttpResponseRedirect(reverse("core:customfield_list"))
+
+
+def record_models() -> dict[str, Any]:
+    """The kinds of record the audit log knows: the registered types and the platform's own."""
+    from guanxi.users.models import ApiToken, Role, Team, User
+
+    found: dict[str, Any] = {ot.key: ot.model for ot in registry.all()}
+    for key, model in (
+        ("user", User),
+        ("team", Team),
+        ("role", Role),
+        ("customfield", CustomField),
+        ("api_token", ApiToken),
+    ):
+        found.setdefault(key, model)
+    return found
+
+
+def record_type_labels() -> dict[str, Any]:
+    """What the audit log calls each kind of record."""
+    return {key: model._meta.verbose_name for key, model in record_models().items()}
+
+
+def field_labels(object_type: str) -> dict[str, Any]:
+    """The labels of the keys an audit row of this kind of record holds (fields, `cf_<name>`, tags)."""
+    model = record_models().get(object_type)
+    labels: dict[str, Any] = {}
+    if model is not None:
+        labels = {f.name: f.verbose_name for f in model._meta.concrete_fields}
+        labels["tags"] = _("Tags")
+    for definition in CustomField.objects.filter(object_type=object_type):
+        labels[definition.form_name] = definition.display_label
+    return labels
 
 
 class AuditListView(AdminRequiredMixin, View):
@@ -130,15 +164,21 @@ class AuditListView(AdminRequiredMixin, View):
             page = paginate(changes, sort="-id", cursor=None, size=50)
         base = params.copy()
         base.pop("cursor", None)
+        type_labels = record_type_labels()
+        labels_by_type: dict[str, dict[str, Any]] = {}
+        for change in page.items:
+            if change.object_type not in labels_by_type:
+                labels_by_type[change.object_type] = field_labels(change.object_type)
+            labels = labels_by_type[change.object_type]
+            change.changed_labels = [(key, labels.get(key, key)) for key in change.changed_fields]
         return render(
             request,
             "core/audit_list.html",
             {
                 "page": page,
                 "params": params,
-                "object_types": sorted(
-                    {*registry.keys(), "user", "team", "role", "customfield", "api_token"}
-                ),
+                "object_types": sorted(type_labels.items()),
+                "type_labels": type_labels,
                 "actions": ObjectChange._meta.get_field("action").choices,
                 "next_url": f"?{base.urlencode()}&cursor={page.next_cursor}" if page.next_cursor else None,
                 "first_url": f"?{base.urlencode()}" if not page.is_first else None,

@@ -11,16 +11,17 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .context import current_request_id
 
 
 class Action(models.TextChoices):
-    CREATE = "create", _("created")
-    UPDATE = "update", _("updated")
-    DELETE = "delete", _("deleted")
-    MERGE = "merge", _("merged")
-    RESTORE = "restore", _("restored")
+    CREATE = "create", pgettext_lazy("audit action", "created")
+    UPDATE = "update", pgettext_lazy("audit action", "updated")
+    DELETE = "delete", pgettext_lazy("audit action", "deleted")
+    MERGE = "merge", pgettext_lazy("audit action", "merged")
+    RESTORE = "restore", pgettext_lazy("audit action", "restored")
 
 
 class ObjectChange(models.Model):

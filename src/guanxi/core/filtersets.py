@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import customfields
 from .models import Tag
@@ -19,7 +20,7 @@ class RecordFilterSet(django_filters.FilterSet):
     """Adds `q` (full-text), `tag`, `owner`, `team`, created/updated ranges and one filter per custom
     field (`cf_<name>`) to a model's FilterSet."""
 
-    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    q = django_filters.CharFilter(method="filter_search", label=pgettext_lazy("search", "Search"))
     created_after = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__gte",

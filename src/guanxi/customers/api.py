@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext as _g
 from rest_framework import serializers
 
 from guanxi.core.api import RecordSerializer, RecordViewSet
@@ -76,7 +77,7 @@ class ContactSerializer(RecordSerializer):
         if self.instance is None and not any(
             attrs.get(f) for f in ("full_name", "family_name", "given_name")
         ):
-            raise serializers.ValidationError({"full_name": ["Enter the contact's name."]})
+            raise serializers.ValidationError({"full_name": [_g("Enter the contact's name.")]})
         return attrs
 
 

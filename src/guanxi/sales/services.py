@@ -745,6 +745,7 @@ def pipeline_update(
     **changes: Any,
 ) -> Pipeline:
     with transaction.atomic():
+        version_before = instance.version
         pipeline = core.update_record(
             actor=actor,
             instance=instance,
@@ -754,7 +755,8 @@ def pipeline_update(
             prepare=_prepare_pipeline,
         )
         if stages is not None:
-            pipeline_set_stages(actor=actor, pipeline=pipeline, stages=stages)
+            pipeline_set_stages(actor=actor, pipeline=pipeline, stages=stages,
+                                bump_version=pipeline.version == version_before)
         if pipeline.is_default:
             Pipeline.objects.exclude(pk=pipeline.pk).update(is_default=False)
     return pipeline
@@ -771,10 +773,12 @@ def _stage_state(pipeline: Pipeline) -> list[dict[str, Any]]:
 
 
 def pipeline_set_stages(
-    *, actor: Any, pipeline: Pipeline, stages: Sequence[Mapping[str, Any]], audited: bool = True
+    *, actor: Any, pipeline: Pipeline, stages: Sequence[Mapping[str, Any]], audited: bool = True,
+    bump_version: bool = True,
 ) -> None:
     """Stages in order: each {"id"?, "name", "probability", "kind"}; stages left out are deleted unless
-    deals use them. A pipeline needs at least one open stage."""
+    deals use them. A pipeline needs at least one open stage. A change of stages is a change of the pipeline:
+    audited, and a new version unless the caller already made one in the same write."""
     permissions.require(actor, "edit", "pipeline", pipeline)
     if not any(s.get("kind", StageKind.OPEN) == StageKind.OPEN for s in stages):
         raise ValidationError({"stages": [_g("A pipeline needs at least one open stage.")]})
@@ -812,8 +816,9 @@ def pipeline_set_stages(
             stage.delete()
         after = _stage_state(pipeline)
         if audited and before != after:
-            Pipeline.objects.filter(pk=pipeline.pk).update(version=F("version") + 1)
-            pipeline.refresh_from_db(fields=["version"])
+            if bump_version:
+                Pipeline.objects.filter(pk=pipeline.pk).update(version=F("version") + 1)
+                pipeline.refresh_from_db(fields=["version"])
             audit.record(
                 actor=actor,
                 action=audit.Action.UPDATE,
