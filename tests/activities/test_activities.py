@@ -166,3 +166,31 @@ def test_my_work_lists_overdue_today_meetings_and_deals_closing_this_month():
     work = my_work(me)
     assert work["overdue"] == [overdue] and work["today_tasks"] == [today]
     assert work["meetings"] == [meeting] and work["deals"] == [closing]
+
+
+def test_due_reminders_are_sent_once_by_e_mail(admin, mailoutbox, settings):
+    from guanxi.activities.tasks import send_due_reminders
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    admin.email = "boss@example.com"
+    admin.save()
+    now = timezone.now()
+    due = activity_create(
+        actor=admin,
+        kind=Kind.TASK,
+        subject="报价",
+        due_at=now + datetime.timedelta(hours=1),
+        reminder_at=now - datetime.timedelta(minutes=1),
+    )
+    activity_create(
+        actor=admin,
+        kind=Kind.TASK,
+        subject="以后",
+        due_at=now + datetime.timedelta(days=2),
+        reminder_at=now + datetime.timedelta(days=1),
+    )
+    activity_create(actor=admin, kind=Kind.TASK, subject="已完成", done=True, reminder_at=now)
+    assert send_due_reminders.call() == 1
+    assert send_due_reminders.call() == 0
+    assert [m.to for m in mailoutbox] == [["boss@example.com"]] and "报价" in mailoutbox[0].subject
+    assert Activity.objects.get(pk=due.pk).reminded_at is not None

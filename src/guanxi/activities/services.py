@@ -14,6 +14,7 @@ from guanxi.core import services as core
 from guanxi.core.search import build_search_text
 
 from .models import Activity, Kind, TimelineEvent
+from .tasks import schedule
 
 LINKS = ("lead", "contact", "company", "deal")
 
@@ -94,6 +95,7 @@ def activity_create(
             activity.attendees.set(attendees)
         if colleagues:
             activity.colleagues.set(colleagues)
+        schedule(activity)
     return activity
 
 
@@ -111,6 +113,7 @@ def activity_update(
     probe = Activity(**{link: changes[link] for link in LINKS if link in changes})
     _check_links(actor, probe)
     with transaction.atomic():
+        reminder_before = instance.reminder_at
         activity = core.update_record(
             actor=actor,
             instance=instance,
@@ -119,6 +122,10 @@ def activity_update(
             expected_version=expected_version,
             prepare=prepare_activity,
         )
+        if activity.reminder_at != reminder_before:
+            Activity.objects.filter(pk=activity.pk).update(reminded_at=None)
+            activity.reminded_at = None
+            schedule(activity)
         if attendees is not None:
             activity.attendees.set(attendees)
         if colleagues is not None:
