@@ -1,5 +1,6 @@
-"""The Simplified Chinese catalogues of core, users, customers and web: complete, faithful to their
-placeholders, and actually used at run time (a library's catalogue can shadow ours for the same text)."""
+"""The Simplified Chinese catalogues of core, users, customers, web, sales, activities and reports:
+complete, faithful to their placeholders, and actually used at run time (a library's catalogue can
+shadow ours for the same text)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils import translation
 
 from guanxi.core.testing import make_user
 
-APPS = ("core", "users", "customers", "web")
+APPS = ("core", "users", "customers", "web", "sales", "activities", "reports")
 SRC = Path(__file__).resolve().parents[2] / "src" / "guanxi"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfi]|%[sdfi]|\{\w*\}")
 

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.filtersets import RecordFilterSet
 
@@ -18,10 +19,16 @@ class ActivityFilterSet(RecordFilterSet):
     company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
     deal = django_filters.NumberFilter(field_name="deal_id", label=_("Deal"))
     when_from = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label=_("From"), widget=DATE
+        field_name="occurred_at",
+        lookup_expr="date__gte",
+        label=pgettext_lazy("date filter", "From"),
+        widget=DATE,
     )
     when_to = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lt", label=_("Before"), widget=DATE
+        field_name="occurred_at",
+        lookup_expr="date__lt",
+        label=pgettext_lazy("date filter", "Before"),
+        widget=DATE,
     )
 
     class Meta:

@@ -144,6 +144,9 @@ class QuickActivityForm(forms.Form):
                 if isinstance(widget, forms.Select)
                 else "form-control form-control-sm",
             )
+            if not isinstance(widget, forms.Select) and field.label:
+                widget.attrs.setdefault("placeholder", field.label)  # the quick form shows no labels
+                widget.attrs.setdefault("aria-label", field.label)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.registry import Column, ObjectType, registry
 
@@ -22,7 +23,7 @@ registry.register(
             Column("related", _("Related to")),
             Column("owner", _("Owner")),
             Column("priority", _("Priority"), sort="priority", default=False),
-            Column("created_at", _("Created"), sort="created_at", default=False),
+            Column("created_at", pgettext_lazy("date", "Created"), sort="created_at", default=False),
         ],
         filterset="guanxi.activities.filtersets.ActivityFilterSet",
         serializer="guanxi.activities.api.ActivitySerializer",

@@ -40,7 +40,7 @@ def _check_links(actor: Any, activity: Activity) -> None:
         if target is None:
             continue
         if not target._meta.model.objects.visible_to(actor).filter(pk=target.pk).exists():
-            raise PermissionDenied(f"no such {link}")
+            raise PermissionDenied(_g("no such %(type)s") % {"type": target._meta.verbose_name})
 
 
 def prepare_activity(activity: Activity) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext as _g
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.core import permissions
@@ -53,10 +54,10 @@ class ActivityList(generic.ObjectListView):
         if obj.kind != Kind.TASK:
             return obj.get_outcome_display() if obj.kind == Kind.CALL else ""
         if obj.done:
-            return format_html('<span class="badge bg-green-lt">{}</span>', _g("done"))
+            return format_html('<span class="badge bg-green-lt">{}</span>', pgettext("task status", "done"))
         if obj.is_overdue:
-            return format_html('<span class="badge bg-red-lt">{}</span>', _g("overdue"))
-        return format_html('<span class="badge bg-blue-lt">{}</span>', _g("open"))
+            return format_html('<span class="badge bg-red-lt">{}</span>', pgettext("task status", "overdue"))
+        return format_html('<span class="badge bg-blue-lt">{}</span>', pgettext("task status", "open"))
 
 
 class ActivityDetail(generic.ObjectDetailView):

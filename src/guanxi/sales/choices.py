@@ -38,8 +38,8 @@ DEFAULT_PICKLISTS = {
     PicklistKind.LEAD_SOURCE: [
         ("web", "Web form", "网站表单", ""),
         ("import", "Import", "导入", ""),
-        ("referral", "Referral", "转介绍", ""),
-        ("event", "Event", "展会活动", ""),
+        ("referral", "Referral", "推荐", ""),
+        ("event", "Event", "展会", ""),
         ("advertising", "Advertising", "广告", ""),
         ("other", "Other", "其他", ""),
     ],

@@ -137,9 +137,9 @@ class PipelineForm(RecordForm):
                 {"id": s.pk, "name": s.name, "probability": s.probability, "kind": s.kind} for s in stages
             ]
             or [
-                {"name": "Qualification", "probability": 10, "kind": StageKind.OPEN},
-                {"name": "Won", "probability": 100, "kind": StageKind.WON},
-                {"name": "Lost", "probability": 0, "kind": StageKind.LOST},
+                {"name": str(_("Qualification")), "probability": 10, "kind": StageKind.OPEN},
+                {"name": str(_("Won")), "probability": 100, "kind": StageKind.WON},
+                {"name": str(_("Lost")), "probability": 0, "kind": StageKind.LOST},
             ],
         )
 

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.registry import Column, ObjectType, registry
 
@@ -17,7 +18,7 @@ registry.register(
         default_sort="-created_at",
         select_related=("owner", "status", "source"),
         columns=[
-            Column("full_name", _("Name"), sort="sort_name", link=True),
+            Column("full_name", pgettext_lazy("person", "Name"), sort="sort_name", link=True),
             Column("company_name", _("Company"), sort="company_name"),
             Column("email", _("E-mail"), sort="email"),
             Column("phone", _("Phone")),
@@ -25,7 +26,7 @@ registry.register(
             Column("source", _("Source")),
             Column("city", _("City"), sort="city", default=False),
             Column("owner", _("Owner")),
-            Column("created_at", _("Created"), sort="created_at"),
+            Column("created_at", pgettext_lazy("date", "Created"), sort="created_at"),
         ],
         filterset="guanxi.sales.filtersets.LeadFilterSet",
         serializer="guanxi.sales.api.LeadSerializer",
@@ -58,7 +59,7 @@ registry.register(
             Column("pipeline", _("Pipeline"), default=False),
             Column("owner", _("Owner")),
             Column("closed_at", _("Closed"), sort="closed_at", default=False),
-            Column("created_at", _("Created"), sort="created_at", default=False),
+            Column("created_at", pgettext_lazy("date", "Created"), sort="created_at", default=False),
         ],
         filterset="guanxi.sales.filtersets.DealFilterSet",
         serializer="guanxi.sales.api.DealSerializer",

@@ -291,12 +291,12 @@ def lead_convert(
             raise ValidationError(_g("This lead was already converted."))
         if lead.status is not None and lead.status.meaning == StatusMeaning.DISQUALIFIED:
             raise ValidationError(_g("A disqualified lead cannot be converted."))
-        for given, kind in ((company, "company"), (contact, "contact")):
+        for given in (company, contact):
             if (
                 given is not None
                 and not given._meta.model.objects.visible_to(actor).filter(pk=given.pk).exists()
             ):
-                raise PermissionDenied(f"no such {kind}")
+                raise PermissionDenied(_g("no such %(type)s") % {"type": given._meta.verbose_name})
         owner = lead.owner if lead.owner_id else (actor if getattr(actor, "pk", None) else None)
         created = {"company": False, "contact": False, "deal": False}
         if company is None and contact is not None and contact.company_id:
@@ -632,7 +632,7 @@ def deal_set_contact(*, actor: Any, deal: Deal, contact: Contact, role: str | No
     """Add a contact to a deal with a role, change the role, or (role None) remove the contact."""
     permissions.require(actor, "edit", "deal", deal)
     if not Contact.objects.visible_to(actor).filter(pk=contact.pk).exists():
-        raise PermissionDenied("no such contact")
+        raise PermissionDenied(_g("no such %(type)s") % {"type": Contact._meta.verbose_name})
     with transaction.atomic():
         existing = DealContact.objects.filter(deal=deal, contact=contact).first()
         before = {"contact": contact.pk, "role": existing.role} if existing else None
@@ -755,8 +755,9 @@ def pipeline_update(
             prepare=_prepare_pipeline,
         )
         if stages is not None:
-            pipeline_set_stages(actor=actor, pipeline=pipeline, stages=stages,
-                                bump_version=pipeline.version == version_before)
+            pipeline_set_stages(
+                actor=actor, pipeline=pipeline, stages=stages, bump_version=pipeline.version == version_before
+            )
         if pipeline.is_default:
             Pipeline.objects.exclude(pk=pipeline.pk).update(is_default=False)
     return pipeline
@@ -773,7 +774,11 @@ def _stage_state(pipeline: Pipeline) -> list[dict[str, Any]]:
 
 
 def pipeline_set_stages(
-    *, actor: Any, pipeline: Pipeline, stages: Sequence[Mapping[str, Any]], audited: bool = True,
+    *,
+    actor: Any,
+    pipeline: Pipeline,
+    stages: Sequence[Mapping[str, Any]],
+    audited: bool = True,
     bump_version: bool = True,
 ) -> None:
     """Stages in order: each {"id"?, "name", "probability", "kind"}; stages left out are deleted unless

@@ -36,8 +36,8 @@
       new window.Chart(forecast, {
         type: "bar",
         data: { labels: data.forecast.labels, datasets: [
-          { label: forecast.dataset.totalLabel || "Pipeline", data: data.forecast.total, backgroundColor: "#a5c3e8" },
-          { label: forecast.dataset.weightedLabel || "Weighted", data: data.forecast.weighted, backgroundColor: "#2fb344" }
+          { label: forecast.dataset.totalLabel, data: data.forecast.total, backgroundColor: "#a5c3e8" },
+          { label: forecast.dataset.weightedLabel, data: data.forecast.weighted, backgroundColor: "#2fb344" }
         ] },
         options: options(data.forecast.urls)
       });

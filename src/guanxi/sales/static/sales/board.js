@@ -49,7 +49,7 @@
       }
     }).catch(function () {
       putBack(evt);
-      show(document.getElementById("board").dataset.errorText || "Network error", false);
+      show(board.dataset.errorText || "", false);
     });
   }
 
