@@ -371,3 +371,12 @@ def test_only_administrators_configure_pipelines_and_products():
     with pytest.raises(PermissionDenied):
         services.pipeline_create(actor=rep, name="Mine")
     assert Pipeline.objects.count() == 2
+
+
+def test_default_pipelines_are_created_in_the_installations_language(settings):
+    Pipeline.objects.all().delete()
+    settings.LANGUAGE_CODE = "zh-hans"
+    services.ensure_defaults()
+    default = Pipeline.objects.get(is_default=True)
+    assert default.name == "新业务"
+    assert [s.name for s in default.stages.all()][:2] == ["资格确认", "需求分析"]

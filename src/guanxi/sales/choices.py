@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class PicklistKind(models.TextChoices):
@@ -60,27 +61,28 @@ DEFAULT_PICKLISTS = {
     ],
 }
 
+# Created in the installation's language (GUANXI_LANGUAGE) by ensure_defaults; renamed freely afterwards.
 DEFAULT_PIPELINES = [
     (
-        "New business",
+        gettext_noop("New business"),
         True,
         [
-            ("Qualification", 10, StageKind.OPEN),
-            ("Needs analysis", 25, StageKind.OPEN),
-            ("Proposal", 50, StageKind.OPEN),
-            ("Negotiation", 75, StageKind.OPEN),
-            ("Won", 100, StageKind.WON),
-            ("Lost", 0, StageKind.LOST),
+            (gettext_noop("Qualification"), 10, StageKind.OPEN),
+            (gettext_noop("Needs analysis"), 25, StageKind.OPEN),
+            (gettext_noop("Proposal"), 50, StageKind.OPEN),
+            (gettext_noop("Negotiation"), 75, StageKind.OPEN),
+            (gettext_noop("Won"), 100, StageKind.WON),
+            (gettext_noop("Lost"), 0, StageKind.LOST),
         ],
     ),
     (
-        "Renewals",
+        gettext_noop("Renewals"),
         False,
         [
-            ("Upcoming", 60, StageKind.OPEN),
-            ("Quoted", 80, StageKind.OPEN),
-            ("Renewed", 100, StageKind.WON),
-            ("Churned", 0, StageKind.LOST),
+            (gettext_noop("Upcoming"), 60, StageKind.OPEN),
+            (gettext_noop("Quoted"), 80, StageKind.OPEN),
+            (gettext_noop("Renewed"), 100, StageKind.WON),
+            (gettext_noop("Churned"), 0, StageKind.LOST),
         ],
     ),
 ]

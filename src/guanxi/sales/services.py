@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -64,14 +65,15 @@ def ensure_defaults() -> None:
                 ]
             )
         if not Pipeline.objects.exists():
-            for order, (name, is_default, stages) in enumerate(DEFAULT_PIPELINES):
-                pipeline = Pipeline.objects.create(name=name, is_default=is_default, order=order * 10)
-                Stage.objects.bulk_create(
-                    [
-                        Stage(pipeline=pipeline, name=s, probability=p, kind=k, order=i * 10)
-                        for i, (s, p, k) in enumerate(stages)
-                    ]
-                )
+            with translation.override(settings.LANGUAGE_CODE):
+                for order, (name, is_default, stages) in enumerate(DEFAULT_PIPELINES):
+                    pipeline = Pipeline.objects.create(name=_g(name), is_default=is_default, order=order * 10)
+                    Stage.objects.bulk_create(
+                        [
+                            Stage(pipeline=pipeline, name=_g(s), probability=p, kind=k, order=i * 10)
+                            for i, (s, p, k) in enumerate(stages)
+                        ]
+                    )
 
 
 def picklist(kind: str, key: str) -> PicklistValue | None:
