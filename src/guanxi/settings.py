@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "guanxi.users",
     "guanxi.web",
     "guanxi.customers",
+    "guanxi.costs",
     "guanxi.sales",
     "guanxi.activities",
     "guanxi.reports",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("health/", web.health, name="health"),
     path("views/<slug:object_type>/save/", SavedViewSaveView.as_view(), name="saved_view_save"),
     path("customers/", include("guanxi.customers.urls")),
+    path("costs/", include("guanxi.costs.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("activities/", include("guanxi.activities.urls")),
     path("", include(public_urlpatterns)),

@@ -1,0 +1,48 @@
+from django.urls import path
+
+from . import views
+
+app_name = "costs"
+
+urlpatterns = [
+    path("scenarios/", views.ScenarioList.as_view(), name="scenario_list"),
+    path("scenarios/new/", views.ScenarioEdit.as_view(), name="scenario_create"),
+    path("scenarios/templates/", views.ScenarioTemplates.as_view(), name="scenario_templates"),
+    path("scenarios/import/", views.ScenarioImport.as_view(), name="scenario_import"),
+    path("scenarios/compare/", views.ScenarioCompare.as_view(), name="scenario_compare"),
+    path("scenarios/<int:pk>/", views.ScenarioDetail.as_view(), name="scenario_detail"),
+    path("scenarios/<int:pk>/edit/", views.ScenarioEdit.as_view(), name="scenario_edit"),
+    path("scenarios/<int:pk>/delete/", views.ScenarioDelete.as_view(), name="scenario_delete"),
+    path("scenarios/<int:pk>/duplicate/", views.ScenarioDuplicate.as_view(), name="scenario_duplicate"),
+    path("scenarios/<int:pk>/export.yaml", views.ScenarioExportYaml.as_view(), name="scenario_yaml"),
+    path("scenarios/<int:pk>/export.xlsx", views.ScenarioExportXlsx.as_view(), name="scenario_xlsx"),
+    path("expenses/", views.ExpenseList.as_view(), name="expense_list"),
+    path("expenses/new/", views.ExpenseEdit.as_view(), name="expense_create"),
+    path("expenses/<int:pk>/", views.ExpenseDetail.as_view(), name="expense_detail"),
+    path("expenses/<int:pk>/edit/", views.ExpenseEdit.as_view(), name="expense_edit"),
+    path("expenses/<int:pk>/delete/", views.ExpenseDelete.as_view(), name="expense_delete"),
+    path("expenses/<int:pk>/attachment/", views.ExpenseAttachment.as_view(), name="expense_attachment"),
+    path("time/", views.TimeEntryList.as_view(), name="time_entry_list"),
+    path("time/new/", views.TimeEntryEdit.as_view(), name="time_entry_create"),
+    path("time/<int:pk>/", views.TimeEntryDetail.as_view(), name="time_entry_detail"),
+    path("time/<int:pk>/edit/", views.TimeEntryEdit.as_view(), name="time_entry_edit"),
+    path("time/<int:pk>/delete/", views.TimeEntryDelete.as_view(), name="time_entry_delete"),
+    path("budgets/", views.BudgetList.as_view(), name="budget_list"),
+    path("budgets/report/", views.BudgetReportView.as_view(), name="budget_report"),
+    path("budgets/new/", views.BudgetEdit.as_view(), name="budget_create"),
+    path("budgets/<int:pk>/", views.BudgetDetail.as_view(), name="budget_detail"),
+    path("budgets/<int:pk>/edit/", views.BudgetEdit.as_view(), name="budget_edit"),
+    path("budgets/<int:pk>/delete/", views.BudgetDelete.as_view(), name="budget_delete"),
+    path("hours-saved/", views.TimeSavingList.as_view(), name="time_saving_list"),
+    path("hours-saved/new/", views.TimeSavingEdit.as_view(), name="time_saving_create"),
+    path("hours-saved/<int:pk>/", views.TimeSavingDetail.as_view(), name="time_saving_detail"),
+    path("hours-saved/<int:pk>/edit/", views.TimeSavingEdit.as_view(), name="time_saving_edit"),
+    path("hours-saved/<int:pk>/delete/", views.TimeSavingDelete.as_view(), name="time_saving_delete"),
+    path("payback/", views.PaybackView.as_view(), name="payback"),
+    path("payback/settings/", views.PaybackSettingsView.as_view(), name="payback_settings"),
+    path("catalogue/", views.CatalogView.as_view(), name="price_plan_list"),
+    path("catalogue/new/", views.PricePlanEdit.as_view(), name="price_plan_create"),
+    path("catalogue/<int:pk>/", views.PricePlanDetail.as_view(), name="price_plan_detail"),
+    path("catalogue/<int:pk>/edit/", views.PricePlanEdit.as_view(), name="price_plan_edit"),
+    path("catalogue/<int:pk>/delete/", views.PricePlanDelete.as_view(), name="price_plan_delete"),
+]
