@@ -7,13 +7,13 @@ GUANXI := $(BIN)/guanxi
 APPS := $(notdir $(patsubst %/,%,$(dir $(wildcard src/guanxi/*/apps.py))))
 PG_URL ?= $(or $(GUANXI_TEST_PG),$(if $(CI),postgres://postgres@127.0.0.1:5432/guanxi,))
 
-.PHONY: run test install lint format bench messages compilemessages static clean test-sqlite test-pg
+.PHONY: run test install lint format bench messages compilemessages static clean test-sqlite test-pg openapi test-contract
 
 run: install
 	$(GUANXI) setup
 	$(GUANXI) serve --with-worker
 
-test: install lint test-sqlite test-pg
+test: install lint test-sqlite test-pg test-contract
 
 install: $(VENV)/.installed node_modules/.installed compilemessages static
 
@@ -53,6 +53,14 @@ test-pg:
 	@if [ -n "$(PG_URL)" ]; then \
 		echo "PostgreSQL run: $(PG_URL)"; DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
 	else echo "Skipping the PostgreSQL run: set GUANXI_TEST_PG=postgres://… (required in CI)."; fi
+
+# The API contract: docs/openapi.yaml is generated from the code (a test fails when they differ) …
+openapi: $(VENV)/.installed
+	$(GUANXI) spectacular --file docs/openapi.yaml --validate --fail-on-warn
+
+# … and a live server is held to it: Schemathesis, every check, a bounded number of examples per operation.
+test-contract: $(VENV)/.installed
+	$(BIN)/python tests/integrations/contract/run_schemathesis.py --examples $(or $(CONTRACT_EXAMPLES),8)
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -18,3 +18,5 @@ def register_api(router: SimpleRouter) -> None:
             router.register(object_type.api_path, object_type.viewset_class, basename=object_type.key)
     for prefix, viewset, basename in EXTRA_ROUTES:
         router.register(prefix, import_string(viewset), basename=basename)
+    # Webhooks, and for every object type above: <objects>/by-external-id/<system>/<id>/ and <objects>/bulk/.
+    import_string("guanxi.integrations.api.register_routes")(router)

@@ -8,11 +8,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import services
+from .authentication import scope_allows
 from .models import ApiToken, User
 
 
 class TokenSerializer(serializers.ModelSerializer):
     expires_days = serializers.IntegerField(write_only=True, required=False, min_value=1, max_value=3650)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=services.token_scope_choices()),
+        required=False,
+        max_length=50,
+        help_text="`<group>:read` or `<group>:write` per API group; empty: whatever the user's role allows.",
+    )
     key = serializers.SerializerMethodField(help_text="The key, returned once when the token is created.")
 
     class Meta:
@@ -38,7 +45,6 @@ class TokenSerializer(serializers.ModelSerializer):
             "last_used_at",
             "last_used_ip",
             "revoked_at",
-            "scopes",
         )
 
     def get_key(self, obj: ApiToken) -> str | None:
@@ -60,23 +66,37 @@ class TokenViewSet(
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        return ApiToken.objects.filter(user=self.request.user)
+        # A revoked token is gone for the API (DELETE, then GET → 404); the tokens page still lists it.
+        user = self.request.user
+        assert isinstance(user, User)  # IsAuthenticated
+        return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
 
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
         if getattr(request.auth, "read_only", False) and request.method not in permissions.SAFE_METHODS:
             self.permission_denied(request, message=_g("This token is read-only."))
+        if not scope_allows(request.auth, "admin", write=request.method not in permissions.SAFE_METHODS):
+            self.permission_denied(request, message=_g("Managing tokens needs a token with the admin scope."))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        scopes = services.clean_scopes(data.get("scopes"))
+        caller = request.auth
+        within = all(scope_allows(caller, s.split(":")[0], write=s.endswith(":write")) for s in scopes)
+        if isinstance(caller, ApiToken) and caller.scopes and not (scopes and within):
+            # A limited token cannot mint a broader one.
+            self.permission_denied(request, message=_g("A new token may not have scopes this token lacks."))
+        user = request.user
+        assert isinstance(user, User)  # IsAuthenticated
         token, key = services.token_create(
-            actor=request.user,
-            user=request.user,
+            actor=user,
+            user=user,
             name=data.get("name", ""),
             read_only=data.get("read_only", False),
             expires_days=data.get("expires_days"),
+            scopes=scopes,
         )
         return Response(TokenSerializer(token, context={"new_key": key}).data, status=201)
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from guanxi.core.throttling import client_address, count_failed_authentication
+
 from .models import ApiToken, User, hash_token
 
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
@@ -30,6 +32,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
         token = ApiToken.objects.select_related("user", "user__role").filter(key_hash=hash_token(key)).first()
         if token is None or not token.is_active or not token.user.is_active:
+            count_failed_authentication(request)  # 429 instead once the address's budget is spent
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         self._touch(token, request)
         user = token.user
@@ -44,7 +47,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
     @staticmethod
     def _touch(token: ApiToken, request: Request) -> None:
         now = timezone.now()
-        address = request.META.get("REMOTE_ADDR") or None
+        address = client_address(request) or None
         if (
             token.last_used_at
             and now - token.last_used_at < LAST_USED_RESOLUTION
@@ -58,16 +61,21 @@ def token_limit(token: ApiToken) -> Any:
     """A predicate (object type, action) → allowed, narrowing the user's role for this token."""
     if not token.read_only and not token.scopes:
         return None
-    scopes = set(token.scopes or [])
 
     def allowed(object_type: Any, action: str) -> bool:
-        if token.read_only and action != "view":
-            return False
-        if not scopes:
-            return True
-        needed = "read" if action == "view" else "write"
-        return f"{object_type.api_group}:{needed}" in scopes or (
-            needed == "read" and f"{object_type.api_group}:write" in scopes
-        )
+        return scope_allows(token, object_type.api_group, write=action != "view")
 
     return allowed
+
+
+def scope_allows(token: Any, group: str, *, write: bool) -> bool:
+    """May this token read (or write) the API group ("customers", "admin" …)? Any request not made with a
+    token (a browser session) is limited by the user's role alone."""
+    if not isinstance(token, ApiToken):
+        return True
+    if write and token.read_only:
+        return False
+    scopes = set(token.scopes or [])
+    if not scopes:
+        return True
+    return f"{group}:write" in scopes or (not write and f"{group}:read" in scopes)

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.core.permissions import ACTIONS, Scope
 from guanxi.core.registry import registry
@@ -35,15 +36,20 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "email", "language", "time_zone", "currency"]
+        labels = {"email": _("E-mail")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Browser language")), *settings.LANGUAGES]
-        self.fields["time_zone"].choices = [
+        language, time_zone, currency = (self.fields[n] for n in ("language", "time_zone", "currency"))
+        assert isinstance(language, forms.ChoiceField)
+        assert isinstance(time_zone, forms.ChoiceField)
+        assert isinstance(currency, forms.ChoiceField)
+        language.choices = [("", _("Browser language")), *settings.LANGUAGES]
+        time_zone.choices = [
             ("", _("Server time zone")),
             *[(z, z) for z in settings.GUANXI_TIME_ZONES],
         ]
-        self.fields["currency"].choices = [
+        currency.choices = [
             ("", _("Company currency")),
             *[(c, c) for c in settings.GUANXI_CURRENCIES],
         ]
@@ -107,12 +113,19 @@ class TeamForm(forms.ModelForm):
 SCOPE_CHOICES = [
     (s.name.lower(), label)
     for s, label in (
-        (Scope.NONE, _("none")),
-        (Scope.OWN, _("own")),
-        (Scope.TEAM, _("team")),
-        (Scope.ALL, _("all")),
+        (Scope.NONE, pgettext_lazy("scope", "none")),
+        (Scope.OWN, pgettext_lazy("scope", "own")),
+        (Scope.TEAM, pgettext_lazy("scope", "team")),
+        (Scope.ALL, pgettext_lazy("scope", "all")),
     )
 ]
+
+ACTION_LABELS = {
+    "view": pgettext_lazy("permission", "view"),
+    "create": pgettext_lazy("permission", "create"),
+    "edit": pgettext_lazy("permission", "edit"),
+    "delete": pgettext_lazy("permission", "delete"),
+}
 
 
 class RoleForm(forms.ModelForm):
@@ -127,14 +140,17 @@ class RoleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         grants = self.instance.grants or {}
+        administrator = bool(self.instance.pk and self.instance.is_admin)
         for object_type in registry.all():
             for action in ACTIONS:
                 name = f"grant__{object_type.key}__{action}"
                 self.fields[name] = forms.ChoiceField(
                     choices=SCOPE_CHOICES,
                     required=False,
-                    label=f"{object_type.label} · {action}",
-                    initial=grants.get(object_type.key, {}).get(action, "none"),
+                    label=f"{object_type.label} · {ACTION_LABELS.get(action, action)}",
+                    # An administrator may do everything, whatever is stored: the matrix says so.
+                    initial="all" if administrator else grants.get(object_type.key, {}).get(action, "none"),
+                    disabled=administrator,
                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
                 )
         if self.instance.pk:
@@ -156,6 +172,8 @@ class RoleForm(forms.ModelForm):
         return rows
 
     def grants(self) -> dict[str, dict[str, str]]:
+        if self.instance.pk and self.instance.is_admin:
+            return dict(self.instance.grants or {})
         result: dict[str, dict[str, str]] = {}
         for object_type in registry.all():
             result[object_type.key] = {
@@ -173,13 +191,43 @@ class TokenForm(forms.Form):
         help_text=_("What the token is for, e.g. “ERP sync”."),
     )
     read_only = forms.BooleanField(label=_("Read-only"), required=False)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Limit the token to these areas; none ticked: everything your role allows."),
+    )
     expires_days = forms.IntegerField(
         label=_("Expires after (days)"), required=False, min_value=1, max_value=3650
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = token_scope_labels()  # type: ignore[attr-defined]
         _style(self)
+
+
+API_GROUP_LABELS = {
+    "customers": _("Customers"),
+    "sales": _("Sales"),
+    "activities": _("Activities"),
+    "service": _("Service"),
+    "marketing": _("Marketing"),
+    "costs": _("Costs"),
+    "admin": _("Administration"),
+}
+
+
+def token_scope_labels() -> list[tuple[str, str]]:
+    """("customers:read", "Customers · read") … for every API group."""
+    from .services import token_scope_choices
+
+    levels = {"read": pgettext_lazy("scope", "read"), "write": pgettext_lazy("scope", "read and write")}
+    result = []
+    for scope in token_scope_choices():
+        group, level = scope.split(":")
+        result.append((scope, f"{API_GROUP_LABELS.get(group, group)} · {levels[level]}"))
+    return result
 
 
 class PasswordChangeForm(forms.Form):

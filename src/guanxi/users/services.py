@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _g
 
 from guanxi.core import audit
 from guanxi.core.permissions import is_admin
+from guanxi.core.registry import API_GROUPS
 from guanxi.core.services import StaleVersionError
 
 from .models import ApiToken, Role, Team, User, clean_grants, hash_token
@@ -76,6 +77,7 @@ def _save_audited(
 
 def _value(instance: models.Model, field: str) -> Any:
     model_field = instance._meta.get_field(field)
+    assert isinstance(model_field, models.Field)  # audited fields are the model's own
     return getattr(instance, model_field.attname) if model_field.is_relation else getattr(instance, field)
 
 
@@ -251,13 +253,14 @@ def token_create(
     name: str = "",
     read_only: bool = False,
     expires_days: int | None = None,
-    scopes: list[str] | None = None,
+    scopes: Iterable[str] | None = None,
 ) -> tuple[ApiToken, str]:
     """A new API token; returns the token and its key, which is never stored and cannot be shown again."""
     if actor is not None and actor.pk != user.pk:
         _require_admin(actor)
     if expires_days is not None and expires_days <= 0:
         raise ValidationError({"expires_days": [_g("Must be a positive number of days.")]})
+    scopes = clean_scopes(scopes)
     key = f"gx_{secrets.token_urlsafe(32)}"
     token = ApiToken(
         user=user,
@@ -280,10 +283,27 @@ def token_create(
                 "user": user.pk,
                 "name": token.name,
                 "read_only": read_only,
+                "scopes": token.scopes,
                 "expires_at": audit.to_json(token.expires_at),
             },
         )
     return token, key
+
+
+def token_scope_choices() -> list[str]:
+    """`<group>:read` and `<group>:write` for every API group (customers, sales, costs, admin …)."""
+    return [f"{group}:{level}" for group in API_GROUPS for level in ("read", "write")]
+
+
+def clean_scopes(scopes: Iterable[str] | None) -> list[str]:
+    """Scopes in canonical order; an unknown one is refused. No scopes: the token may do what its user may."""
+    wanted = [str(s).strip().lower() for s in (scopes or []) if str(s).strip()]
+    known = token_scope_choices()
+    unknown = [s for s in wanted if s not in known]
+    if unknown:
+        message = _g("Unknown scope %(scope)s; use group:read or group:write.")
+        raise ValidationError({"scopes": [message % {"scope": s} for s in unknown]})
+    return [s for s in known if s in set(wanted)]
 
 
 def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
