@@ -69,7 +69,9 @@ INSTALLED_APPS = [
     "guanxi.costs",
     "guanxi.sales",
     "guanxi.activities",
+    "guanxi.transfer",
     "guanxi.reports",
+    "guanxi.integrations",
 ]
 
 MIDDLEWARE = [
@@ -135,7 +137,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "guanxi.sqlite3",
+            "NAME": str(DATA_DIR / "guanxi.sqlite3"),
             "OPTIONS": {
                 "init_command": SQLITE_PRAGMAS,
                 "transaction_mode": "IMMEDIATE",
@@ -150,9 +152,31 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_bool("GUANXI_REDIS_CACHE"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+# API rate-limit counters, shared by every server process: the database cache table (created by the
+# integrations migrations) or Redis; a per-process cache only in tests.
+GUANXI_RATELIMIT_CACHE = "ratelimit"
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "guanxi_cache",
+    "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},  # type: ignore[dict-item]
+}
+if env_bool("GUANXI_REDIS_CACHE") or os.environ.get("GUANXI_TASKS") == "redis":
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+elif TESTING:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}
 
 GUANXI_TASKS = os.environ.get("GUANXI_TASKS", "database")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if GUANXI_TASKS == "redis":
+    TASKS = {
+        "default": {
+            "BACKEND": "guanxi.core.tasks_redis.RedisBackend",
+            "OPTIONS": {  # type: ignore[dict-item]
+                "url": REDIS_URL,
+                "prefix": os.environ.get("GUANXI_TASKS_PREFIX", "guanxi:tasks"),
+            },
+        }
+    }
 if TESTING and GUANXI_TASKS == "database":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
@@ -220,7 +244,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("GUANXI_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Ids and versions are never grouped; amounts and counts are, explicitly ({{ x|floatformat:"2g" }}), with the
+# separators of guanxi/formats (Django's zh_Hans formats group nothing).
+USE_THOUSAND_SEPARATOR = False
+FORMAT_MODULE_PATH = ["guanxi.formats"]
 LANGUAGE_COOKIE_NAME = "guanxi_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -265,17 +292,20 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "guanxi.users.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "guanxi.core.throttling.AnonymousRateLimit",  # last: counts requests nobody authenticated
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["guanxi.core.throttling.ApiRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the API takes JSON, as documented
     "DEFAULT_PERMISSION_CLASSES": ["guanxi.core.api_base.ObjectPermission"],
     "DEFAULT_PAGINATION_CLASS": "guanxi.core.api_base.KeysetPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "guanxi.core.openapi.AutoSchema",  # documents the error responses too
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "guanxi.core.api.exception_handler",
+    "EXCEPTION_HANDLER": "guanxi.core.api_errors.exception_handler",  # numbers out of range → 400, then core
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -293,6 +323,36 @@ SPECTACULAR_SETTINGS = {
 
 GUANXI_LIST_COUNT_CAP = 10_000
 GUANXI_SEARCH_CANDIDATES = int(os.environ.get("GUANXI_SEARCH_CANDIDATES", "2000"))
+
+# --- Integrations: webhooks, API limits -----------------------------------------------------------
+GUANXI_WEBHOOK_ALLOW = os.environ.get("GUANXI_WEBHOOK_ALLOW", "")  # intranet receivers: hosts, CIDRs
+GUANXI_WEBHOOK_RETRIES = int(os.environ.get("GUANXI_WEBHOOK_RETRIES", "8"))
+GUANXI_WEBHOOK_RETRY_HOURS = float(os.environ.get("GUANXI_WEBHOOK_RETRY_HOURS", "24"))
+GUANXI_WEBHOOK_PAUSE_AFTER = int(os.environ.get("GUANXI_WEBHOOK_PAUSE_AFTER", "3"))  # failed deliveries
+GUANXI_WEBHOOK_TIMEOUT = float(os.environ.get("GUANXI_WEBHOOK_TIMEOUT", "10"))
+GUANXI_WEBHOOK_ROTATION_HOURS = float(os.environ.get("GUANXI_WEBHOOK_ROTATION_HOURS", "24"))
+# Rate limits per token (or signed-in user) and per anonymous address (failed keys count there too); the
+# test suite's own limits are high so that only the rate-limit tests, which set theirs, meet them.
+GUANXI_API_RATE = os.environ.get("GUANXI_API_RATE", "100000/min" if TESTING else "1200/min")
+GUANXI_API_ANON_RATE = os.environ.get("GUANXI_API_ANON_RATE", "100000/min" if TESTING else "60/min")
+GUANXI_TRUSTED_PROXIES = os.environ.get("GUANXI_TRUSTED_PROXIES", "")  # proxies whose X-Forwarded-For counts
+# E-mail (e.g. telling administrators a webhook was paused) is sent only when GUANXI_EMAIL_HOST is set.
+if os.environ.get("GUANXI_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["GUANXI_EMAIL_HOST"],
+                "port": int(os.environ.get("GUANXI_EMAIL_PORT", "587")),
+                "username": os.environ.get("GUANXI_EMAIL_USER", ""),
+                "password": os.environ.get("GUANXI_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("GUANXI_EMAIL_TLS", default=True),
+            },
+        }
+    }
+elif TESTING:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("GUANXI_EMAIL_FROM", "guanxi@localhost")
 
 LOGGING = {
     "version": 1,

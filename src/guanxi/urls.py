@@ -32,10 +32,18 @@ urlpatterns = [
     path("costs/", include("guanxi.costs.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("activities/", include("guanxi.activities.urls")),
+    path("data/", include("guanxi.transfer.urls")),
     path("", include(public_urlpatterns)),
     path("", include("guanxi.users.urls")),
+    path("settings/webhooks/", include("guanxi.integrations.urls")),
     path("settings/", include("guanxi.core.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# The API answers errors in JSON (its schema says so), the pages in HTML.
+handler400 = "guanxi.core.api_errors.bad_request"
+handler403 = "guanxi.core.api_errors.permission_denied"
+handler404 = "guanxi.core.api_errors.not_found"
+handler500 = "guanxi.core.api_errors.server_error"

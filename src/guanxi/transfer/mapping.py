@@ -51,20 +51,22 @@ __all__ = [
 FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "companies": (
         "name", "legal_name", "domain", "website", "industry", "size", "phone", "country",
-        "province", "city", "street", "owner", "tags", "notes", "external_id",
+        "province", "city", "street", "owner", "tags", "notes", "external_id", "postal_code",
     ),
     "contacts": (
         "full_name", "family_name", "given_name", "title", "company", "company_external_id",
         "email", "email2", "mobile", "work_phone", "wechat", "country", "province", "city",
-        "street", "source", "owner", "tags", "notes", "external_id",
+        "street", "source", "owner", "tags", "notes", "external_id", "postal_code",
     ),
     "leads": (
         "full_name", "family_name", "given_name", "company_name", "title", "email", "phone",
         "mobile", "source", "status", "country", "province", "city", "owner", "notes", "external_id",
+        "disqualification_reason", "tags",
     ),
     "deals": (
         "name", "company", "company_external_id", "contact", "pipeline", "stage", "amount",
         "currency", "expected_close_date", "owner", "source", "lost_reason", "notes", "external_id",
+        "lost_note", "tags",
     ),
     "activities": (
         "kind", "subject", "body", "due_at", "start_at", "end_at", "done", "priority", "direction",
@@ -611,7 +613,10 @@ def load_mapping_file(
 
     The file is ``{object: contacts, preset: salesforce, columns: {"Header": target}}``
     where ``object`` and ``preset`` are optional and a target is a field name, ``null``
-    (do not import) or ``custom:<slug>``. ``path_or_text`` is a path or the YAML text itself.
+    (do not import) or ``custom:<slug>``. Two optional sections: ``users`` (an owner value of
+    the file → a username or e-mail) and ``values`` (a target → {value in the file: value to
+    import}); they appear in the result only when the file has them. ``path_or_text`` is a path
+    or the YAML text itself.
     ``object_type_`` (or the file's ``object``) selects the fields to validate against.
     Returns ``{"object": str | None, "preset": str | None, "columns": {header: target}}``.
     """
@@ -639,7 +644,7 @@ def load_mapping_file(
     columns_raw = data["columns"]
     if not isinstance(columns_raw, dict):
         raise MappingError("'columns' must map each header to a field name or null")
-    unknown_keys = set(data) - {"object", "preset", "columns"}
+    unknown_keys = set(data) - {"object", "preset", "columns", "users", "values"}
     if unknown_keys:
         raise MappingError(f"unknown key(s) in the mapping file: {', '.join(sorted(map(str, unknown_keys)))}")
     declared = data.get("object")
@@ -678,7 +683,22 @@ def load_mapping_file(
             if target in seen:
                 raise MappingError(f"duplicate target {target!r}: columns {seen[target]!r} and {header!r}")
             seen[target] = header
-    return {"object": obj, "preset": preset, "columns": columns}
+    result: dict[str, Any] = {"object": obj, "preset": preset, "columns": columns}
+    if "users" in data:
+        users = data["users"] or {}
+        valid = isinstance(users, dict) and all(isinstance(v, (str, int, type(None))) for v in users.values())
+        if not valid:
+            raise MappingError("'users' must map each owner value of the file to a username or e-mail")
+        result["users"] = {str(k): v for k, v in users.items()}
+    if "values" in data:
+        values = data["values"] or {}
+        if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+            raise MappingError("'values' must map a target to {value in the file: value to import}")
+        for target in values:
+            if obj is not None:
+                validate_target(str(target), obj)
+        result["values"] = {str(t): {str(k): str(v) for k, v in m.items()} for t, m in values.items()}
+    return result
 
 
 def apply_overrides(

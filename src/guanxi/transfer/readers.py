@@ -616,9 +616,9 @@ def _cell_str(v: object) -> str:
         d: dt.datetime = v  # type: ignore[assignment]
         return d.replace(microsecond=0, tzinfo=None).isoformat()
     if t is dt.date:
-        return v.isoformat()  # type: ignore[attr-defined,no-any-return]
+        return v.isoformat()  # type: ignore[attr-defined]
     if t is dt.time:
-        return v.replace(microsecond=0).isoformat()  # type: ignore[attr-defined,no-any-return]
+        return v.replace(microsecond=0).isoformat()  # type: ignore[attr-defined]
     if t is dt.timedelta:
         secs = int(v.total_seconds())  # type: ignore[attr-defined]
         sign = "-" if secs < 0 else ""

@@ -531,3 +531,27 @@ def test_json_error_line_far_into_a_streamed_file() -> None:
 def test_xls_is_recognised_by_its_magic_bytes() -> None:
     with pytest.raises(ReadError, match=r"^not a readable XLS workbook: "):
         open_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+
+
+def test_xls_workbook_first_sheet_and_named_sheet() -> None:
+    """An Excel 97-2003 file (as older CRMs and Chinese office suites still write): typed numbers and
+    dates come out as the text a person sees."""
+    path = DATA / "legacy_contacts.xls"
+    with open_table(path) as t:
+        assert t.format == "xls" and t.sheet == "联系人"
+        assert t.headers == ["姓名", "手机", "邮箱", "公司", "职务", "生日"]
+        rows = read_all(t)
+    first = [
+        "陈静",
+        "13512345678",
+        "Chen.Jing@Example.cn",
+        "成都金石医疗器械有限责任公司",
+        "采购经理",
+        "1988-03-14",
+    ]
+    assert rows[0] == (1, first)
+    assert rows[2][1][1] == "13900139000"  # a number cell, without ".0"
+    assert [n for n, _cells in rows] == [1, 2, 3, 4]
+    assert list_sheets(path) == ["联系人", "说明"]
+    with open_table(path, sheet="说明") as t:
+        assert t.headers == ["备注"] and read_all(t) == [(1, ["导出自旧系统"])]
