@@ -29,8 +29,15 @@ class Address(models.Model):
 
     @property
     def address_line(self) -> str:
-        parts = [self.street, self.city, self.province, self.postal_code, self.country]
-        return ", ".join(p for p in parts if p)
+        """The address as it is written in its country: 江苏 南京 中山路 1号 for China (largest part first),
+        "street, city, province postal code, country" elsewhere; empty when only the country is known."""
+        if not (self.street or self.city or self.province or self.postal_code):
+            return ""
+        if self.country in ("CN", "TW", "HK", "MO", "JP", ""):
+            local = " ".join(p for p in (self.province, self.city, self.street) if p)
+            return f"{local} {self.postal_code}".strip()
+        region = " ".join(p for p in (self.province, self.postal_code) if p)
+        return ", ".join(p for p in (self.street, self.city, region, self.country) if p)
 
 
 class Company(OwnedModel, Address):
@@ -48,6 +55,8 @@ class Company(OwnedModel, Address):
     sort_name = models.CharField(max_length=200, editable=False, db_index=True)
     search_text = SearchTextField()
 
+    audit_exclude = (*OwnedModel.audit_exclude, "phone_e164", "name_key")
+
     class Meta:
         verbose_name = _("company")
         verbose_name_plural = _("companies")
@@ -58,6 +67,10 @@ class Company(OwnedModel, Address):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def search_subtitle(self) -> str:
+        return " · ".join(p for p in (self.city, self.domain) if p)
 
 
 class Contact(OwnedModel, Address):
@@ -90,6 +103,8 @@ class Contact(OwnedModel, Address):
     sort_name = models.CharField(max_length=150, editable=False, db_index=True)
     search_text = SearchTextField()
 
+    audit_exclude = (*OwnedModel.audit_exclude, "mobile_e164", "work_phone_e164")
+
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
@@ -99,7 +114,22 @@ class Contact(OwnedModel, Address):
             models.Index(fields=["company", "sort_name", "id"], name="contact_company_sort"),
             models.Index(fields=["sort_name", "id"], name="contact_sort"),
             models.Index(fields=["email", "id"], name="contact_email_sort"),
+            # Filter column + the two scope columns, so that a capped count of a filtered list is read
+            # from one index for every visibility scope (own: owner; team: owner OR team; all).
+            models.Index(fields=["owner", "team"], name="contact_owner_team"),
+            models.Index(fields=["team", "owner"], name="contact_team_owner"),
+            models.Index(fields=["city", "owner", "team"], name="contact_city_scope"),
+            models.Index(fields=["source", "owner", "team"], name="contact_source_scope"),
+            # Sorts by a low-cardinality column: PostgreSQL's one-column index returns each city's rows in
+            # table order, and sorting all of Shanghai by id to break the tie took 0.5-0.7 s.
+            models.Index(fields=["city", "id"], name="contact_city_sort"),
+            models.Index(fields=["source", "id"], name="contact_source_sort"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def search_subtitle(self) -> str:
+        company = self.company.name if self.company_id and self.company else ""
+        return " · ".join(p for p in (company, self.email or self.mobile) if p)

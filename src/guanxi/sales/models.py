@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,10 +16,19 @@ from guanxi.core.search import SearchTextField
 
 from .choices import ContactRole, PicklistKind, StageKind, StatusMeaning
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
-def currency_field(verbose_name: object = None) -> models.CharField:
+class _DecimalSize(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _DecimalSize = {"max_digits": 14, "decimal_places": 2}
+
+
+def currency_field(verbose_name: StrOrPromise | None = None) -> models.CharField:
     return models.CharField(
         verbose_name or _("currency"), max_length=3, default=settings.GUANXI_DEFAULT_CURRENCY
     )
@@ -148,6 +158,8 @@ class Lead(OwnedModel):
     sort_name = models.CharField(max_length=150, editable=False, db_index=True)
     search_text = SearchTextField()
 
+    audit_exclude = (*OwnedModel.audit_exclude, "phone_e164")
+
     class Meta:
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
@@ -257,7 +269,17 @@ class Deal(OwnedModel):
             models.Index(fields=["pipeline", "stage", "id"], name="deal_board"),
             models.Index(fields=["owner", "sort_name", "id"], name="deal_owner_sort"),
             models.Index(fields=["team", "sort_name", "id"], name="deal_team_sort"),
-            models.Index(fields=["stage", "currency", "amount"], name="deal_stage_totals"),
+            # The board's newest cards per column for one owner, and within a closing month (with `deal_board`
+            # for the rest); the dashboard's figures over deals closed in a period, from the index alone.
+            models.Index(fields=["owner", "pipeline", "stage", "id"], name="deal_owner_board"),
+            models.Index(
+                fields=["pipeline", "stage", "expected_close_date", "owner", "team", "id"],
+                name="deal_board_month",
+            ),
+            models.Index(
+                fields=["stage", "closed_at", "currency", "amount", "owner", "team", "created_at"],
+                name="deal_closed_totals",
+            ),
             models.Index(fields=["closed_at", "stage"], name="deal_closed"),
             models.Index(fields=["amount", "id"], name="deal_amount_sort"),
         ]
@@ -343,6 +365,38 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+
+class DealTotal(models.Model):
+    """How many deals, and their amount in cents, per stage, pipeline, owner, team, currency and month of
+    expected closing: the board's and the dashboard's totals without reading the deals themselves.
+
+    Derived data, like an index: database triggers on `sales_deal` (migration 0004) keep it in step with
+    every insert, update and delete of a deal, in the writer's transaction — services, bulk imports, the
+    SET NULL of a deleted team alike. Concurrent writers add to and subtract from a row atomically (an
+    upsert), so no increment is lost. Owner and team are stored as 0 and the month as "" when empty, so that
+    every combination is one row; rows may fall to zero deals and stay. Reads apply the deal visibility
+    condition (owner / team) to these columns, which is exactly the condition on the deals they count."""
+
+    stage_id = models.BigIntegerField()
+    pipeline_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    close_month = models.CharField(max_length=7)  # "YYYY-MM" of expected_close_date, "" when none
+    deals = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage_id", "pipeline_id", "currency", "close_month", "owner_id", "team_id"],
+                name="dealtotal_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.owner_id}/{self.currency}/{self.close_month}: {self.deals}"
 
 
 class ExchangeRate(models.Model):

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum
+
+from guanxi.core import permissions
 
 from .choices import StageKind
-from .models import Deal, Lead, Pipeline, Stage, StageChange
+from .models import Deal, DealTotal, Lead, Pipeline, Stage, StageChange
 from .money import RateTable
 
 
@@ -24,6 +26,27 @@ def leads_for(user: Any) -> QuerySet[Lead]:
 
 def pipelines() -> QuerySet[Pipeline]:
     return Pipeline.objects.filter(active=True).prefetch_related("stages").order_by("order", "id")
+
+
+# What a board card shows (sales/board.html): the deal's own fields, its company's name, its owner's name.
+CARD_FIELDS = (
+    "id",
+    "version",
+    "name",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "pipeline_id",
+    "stage_id",
+    "owner_id",
+    "team_id",
+    "company_id",
+    "company__name",
+    "owner__username",
+    "owner__display_name",
+    "owner__first_name",
+    "owner__last_name",
+)
 
 
 @dataclass
@@ -49,6 +72,77 @@ def board_queryset(
     close_month: datetime.date | None = None,
 ) -> QuerySet[Deal]:
     deals = Deal.objects.visible_to(user).filter(pipeline=pipeline, stage__kind=StageKind.OPEN)
+    return _board_filters(deals, owner=owner, team=team, close_month=close_month)
+
+
+def deal_totals_for(user: Any) -> QuerySet[DealTotal]:
+    """The rows of `DealTotal` that count only deals `user` may see: the deal visibility condition (owner /
+    team, `permissions.scope_filter`) applied to the same columns of the totals."""
+    condition = permissions.scope_filter(user, Deal, "view")
+    if condition is None:
+        return DealTotal.objects.none()
+    return DealTotal.objects.filter(condition) if condition else DealTotal.objects.all()
+
+
+def cents(value: Any) -> Decimal:
+    """A sum of amounts kept in cents as the Decimal the amounts themselves sum to."""
+    return Decimal(int(value or 0)).scaleb(-2)
+
+
+def board(user: Any, pipeline: Pipeline, *, per_stage: int = 50, **filters: Any) -> list[BoardColumn]:
+    """The open stages of a pipeline with the newest `per_stage` cards each, and per stage the count, the
+    total and the probability-weighted total in the reporting currency.
+
+    Counts and totals come from `DealTotal` (a few rows per owner, currency and closing month instead of
+    every open deal); each column's cards newest first from the indexes `deal_board` (pipeline, stage, id),
+    `deal_owner_board` (owner, …) or `deal_board_month` (…, expected close date, …): their ids first, then
+    the cards themselves in one query."""
+    stages = [s for s in pipeline.stages.all() if s.kind == StageKind.OPEN]
+    columns = {s.pk: BoardColumn(stage=s) for s in stages}
+    if not columns:
+        return []
+    totals = deal_totals_for(user).filter(pipeline_id=pipeline.pk, stage_id__in=list(columns))
+    if filters.get("owner") is not None:
+        totals = totals.filter(owner_id=filters["owner"].pk)
+    if filters.get("team") is not None:
+        totals = totals.filter(team_id=filters["team"].pk)
+    if filters.get("close_month") is not None:
+        totals = totals.filter(close_month=filters["close_month"].strftime("%Y-%m"))
+    rates = RateTable()
+    sums: dict[int, list[tuple[str, Decimal]]] = {}
+    rows = totals.values("stage_id", "currency").annotate(n=Sum("deals"), total=Sum("amount_cents"))
+    for row in rows.order_by("stage_id", "currency"):
+        if not row["n"]:
+            continue  # rows that no deal is in any more
+        column = columns[row["stage_id"]]
+        column.count += int(row["n"])
+        sums.setdefault(row["stage_id"], []).append((row["currency"], cents(row["total"])))
+    for stage_id, amounts in sums.items():
+        column = columns[stage_id]
+        column.total, column.missing_rates = rates.total(amounts)
+        column.weighted = (column.total * column.stage.probability / Decimal(100)).quantize(Decimal("0.01"))
+    deals = _board_filters(Deal.objects.visible_to(user).filter(pipeline=pipeline), **filters)
+    newest = {
+        stage_id: list(
+            deals.filter(stage_id=stage_id).order_by("-id").values_list("id", flat=True)[:per_stage]
+        )
+        for stage_id in sums
+    }
+    wanted = [pk for ids in newest.values() for pk in ids]
+    if wanted:
+        cards = Deal.objects.select_related("company", "owner").only(*CARD_FIELDS).in_bulk(wanted)
+        for stage_id, ids in newest.items():
+            columns[stage_id].cards = [cards[pk] for pk in ids if pk in cards]
+    return [columns[s.pk] for s in stages]
+
+
+def _board_filters(
+    deals: QuerySet[Deal],
+    *,
+    owner: Any = None,
+    team: Any = None,
+    close_month: datetime.date | None = None,
+) -> QuerySet[Deal]:
     if owner is not None:
         deals = deals.filter(owner=owner)
     if team is not None:
@@ -58,31 +152,6 @@ def board_queryset(
         end = (start + datetime.timedelta(days=32)).replace(day=1)
         deals = deals.filter(expected_close_date__gte=start, expected_close_date__lt=end)
     return deals
-
-
-def board(user: Any, pipeline: Pipeline, *, per_stage: int = 50, **filters: Any) -> list[BoardColumn]:
-    """The open stages of a pipeline with the newest `per_stage` cards each, and per stage the count, the
-    total and the probability-weighted total in the reporting currency."""
-    deals = board_queryset(user, pipeline, **filters)
-    stages = [s for s in pipeline.stages.all() if s.kind == StageKind.OPEN]
-    columns = {s.pk: BoardColumn(stage=s) for s in stages}
-    rates = RateTable()
-    sums: dict[int, list[tuple[str, Decimal]]] = {}
-    for row in deals.order_by().values("stage_id", "currency").annotate(n=Count("id"), total=Sum("amount")):
-        column = columns.get(row["stage_id"])
-        if column is None:
-            continue
-        column.count += row["n"]
-        sums.setdefault(row["stage_id"], []).append((row["currency"], row["total"]))
-    for stage_id, amounts in sums.items():
-        column = columns[stage_id]
-        column.total, column.missing_rates = rates.total(amounts)
-        column.weighted = (column.total * column.stage.probability / Decimal(100)).quantize(Decimal("0.01"))
-    base = deals.select_related("company", "owner").order_by("-id")
-    for column in columns.values():
-        if column.count:
-            column.cards = list(base.filter(stage=column.stage)[:per_stage])
-    return [columns[s.pk] for s in stages]
 
 
 def stage_durations(
