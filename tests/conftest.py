@@ -21,6 +21,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Requests in another language leave it active in the thread; each test starts in the default one."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def admin_user(db: Any) -> Any:
     from guanxi.users.models import Role

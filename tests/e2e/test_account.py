@@ -160,11 +160,6 @@ def test_the_api_documentation_loads(admin_app: App) -> None:
     app.shot("api-docs")
 
 
-@pytest.mark.xfail(
-    reason="bug: “Preferences saved.” is translated before the new language applies, so a user who "
-    "switches to 简体中文 reads the confirmation in English on an otherwise Chinese page",
-    strict=True,
-)
 def test_the_confirmation_speaks_the_language_just_chosen(admin_app: App) -> None:
     app, page = admin_app, admin_app.page
     app.go("/me/")

@@ -113,11 +113,6 @@ def test_a_read_only_user_sees_no_new_or_edit_buttons(
     app.go(f"/customers/contacts/{contact.pk}/delete/", status=403)
 
 
-@pytest.mark.xfail(
-    reason="bug: the company page's contacts panel shows “New contact” to people who may not create "
-    "contacts; the link leads to 403",
-    strict=True,
-)
 def test_a_read_only_user_sees_no_new_contact_button_on_a_company(
     app: App, team: Any, role_user: Any, admin_user: Any
 ) -> None:

@@ -36,9 +36,6 @@ def header_search(app: App, text: str) -> Any:
     return results
 
 
-SPACED_PINYIN_BUG = "bug: pinyin typed with a space between syllables (“zhang san”) finds nothing"
-
-
 @pytest.mark.parametrize(
     "typed",
     [
@@ -47,7 +44,7 @@ SPACED_PINYIN_BUG = "bug: pinyin typed with a space between syllables (“zhang 
         "张三",
         "ZhangSan",
         "zhangs",
-        pytest.param("zhang san", marks=pytest.mark.xfail(reason=SPACED_PINYIN_BUG, strict=True)),
+        "zhang san",
     ],
 )
 def test_the_header_search_finds_zhang_san(admin_app: App, people: dict[str, Any], typed: str) -> None:
@@ -94,10 +91,6 @@ def test_enter_opens_the_full_search_page(admin_app: App, people: dict[str, Any]
     expect(page.locator(".page-body .list-group-item", has_text="李四")).to_have_count(0)
 
 
-@pytest.mark.xfail(
-    reason="bug: the search page titles its groups with the lower-case plural (“contacts”), not “Contacts”",
-    strict=True,
-)
 def test_the_search_page_titles_each_group_like_the_menu(admin_app: App, people: dict[str, Any]) -> None:
     admin_app.go("/search/?q=zs")
     expect(admin_app.page.locator(".page-body .card-title")).to_have_text(["Contacts"])

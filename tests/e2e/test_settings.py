@@ -153,11 +153,6 @@ def test_roles_show_their_grant_matrix_and_a_new_role_saves_it(admin_app: App) -
     assert role.grants["contact"]["edit"] == "own"
 
 
-@pytest.mark.xfail(
-    reason="bug: the Administrator role's grant matrix shows “none” for everything although an "
-    "administrator may do everything",
-    strict=True,
-)
 def test_the_administrator_role_does_not_claim_it_may_do_nothing(admin_app: App) -> None:
     role = Role.objects.get(code="administrator")
     admin_app.go(f"/settings/roles/{role.pk}/")

@@ -202,6 +202,13 @@ def test_round_robin_within_a_team_and_rules_by_source_and_region(admin):
     }
 
 
+def test_a_round_robin_rule_without_a_team_assigns_nobody(admin):
+    make_user(team=None)  # a user without a team must not receive leads from a team-less rule
+    AssignmentRule.objects.create(name="broken", order=1, method=AssignmentRule.ROUND_ROBIN, team=None)
+    lead = services.lead_create(actor=admin, full_name="No team")
+    assert lead.owner == admin
+
+
 # --- deals and stages -----------------------------------------------------------------------------------
 
 
@@ -348,6 +355,8 @@ def test_board_move_answers_json_and_refuses_stale_or_forbidden_moves(pipeline, 
         url, {"stage": stage(pipeline, StageKind.LOST).pk, "version": 2}, HTTP_ACCEPT="application/json"
     )
     assert lost.status_code == 400 and lost.json()["needs_reason"] is True
+    for garbage in ({"stage": "abc", "version": 2}, {"stage": target.pk, "version": "two"}):
+        assert client.post(url, garbage, HTTP_ACCEPT="application/json").status_code == 400
     assert Deal.objects.get(pk=deal.pk).stage == target
 
 

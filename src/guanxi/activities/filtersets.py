@@ -14,10 +14,14 @@ class ActivityFilterSet(RecordFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label=_("Type"))
     done = django_filters.BooleanFilter(label=_("Done"))
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    lead = django_filters.NumberFilter(field_name="lead_id", label=_("Lead"))
-    contact = django_filters.NumberFilter(field_name="contact_id", label=_("Contact"))
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
-    deal = django_filters.NumberFilter(field_name="deal_id", label=_("Deal"))
+    lead = django_filters.NumberFilter(field_name="lead_id", label=_("Lead"), widget=forms.HiddenInput)
+    contact = django_filters.NumberFilter(
+        field_name="contact_id", label=_("Contact"), widget=forms.HiddenInput
+    )
+    company = django_filters.NumberFilter(
+        field_name="company_id", label=_("Company"), widget=forms.HiddenInput
+    )
+    deal = django_filters.NumberFilter(field_name="deal_id", label=_("Deal"), widget=forms.HiddenInput)
     when_from = django_filters.DateFilter(
         field_name="occurred_at",
         lookup_expr="date__gte",

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.forms import RecordChoiceField, RecordForm, RecordMultipleChoiceField
+from guanxi.core.forms import RecordChoiceField, RecordForm, RecordMultipleChoiceField, limit_links
 
 from .models import Activity, Kind
 
@@ -75,12 +75,13 @@ class ActivityForm(RecordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("occurred_at", "due_at", "reminder_at", "start_at", "end_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+            field = self.fields[name]
+            assert isinstance(field, forms.DateTimeField)
+            field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         self.fields["occurred_at"].required = False
         self.fields["subject"].required = False
         if self.user is not None:
-            for link in ("lead", "contact", "company", "deal", "attendees"):
-                self.fields[link].limit_to(self.user)
+            limit_links(self, self.user, "lead", "contact", "company", "deal", "attendees")
         if self.instance.pk:
             self.fields["attendees"].initial = list(self.instance.attendees.values_list("pk", flat=True))
             self.fields["colleagues"].initial = list(self.instance.colleagues.values_list("pk", flat=True))
@@ -98,7 +99,8 @@ class ActivityForm(RecordForm):
         return kwargs
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("subject") and data.get("kind") != Kind.NOTE:
             self.add_error("subject", _("Give it a subject."))
         if data.get("kind") == Kind.NOTE and not (data.get("subject") or data.get("body")):
@@ -149,7 +151,8 @@ class QuickActivityForm(forms.Form):
                 widget.attrs.setdefault("aria-label", field.label)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("subject") or data.get("body")):
             raise forms.ValidationError(_("Write something first."))
         return data

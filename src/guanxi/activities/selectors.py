@@ -34,11 +34,15 @@ def timeline(
     user: Any, object_type: str, obj: Model, *, before: datetime.datetime | None = None, limit: int = 30
 ) -> tuple[list[Entry], datetime.datetime | None]:
     """Newest first: the record's activities the user may see, its audited changes, its stage moves and its
-    events. Returns the entries and the time to pass as `before` for the next page (None at the end)."""
+    events. Returns the entries and the time to pass as `before` for the next page (None at the end).
+
+    Each source gives at most `limit` rows through its (record, time) index; the activities carry only their
+    owner (the one relation an entry shows), and only the changes that make the page are described
+    (field labels, names of related records), which is what costs queries."""
     entries: list[Entry] = []
     link = LINK_FIELD.get(object_type)
     if link is not None:
-        activities = activities_for(user).filter(**{link: obj})
+        activities = Activity.objects.visible_to(user).select_related("owner").filter(**{link: obj})
         if before is not None:
             activities = activities.filter(occurred_at__lt=before)
         entries += [
@@ -47,9 +51,7 @@ def timeline(
     changes = ObjectChange.objects.filter(object_type=object_type, object_id=obj.pk).select_related("actor")
     if before is not None:
         changes = changes.filter(time__lt=before)
-    change_list = list(changes.order_by("-time", "-id")[:limit])
-    described = describe_changes(change_list, registry.get(object_type), user)
-    entries += [Entry("change", d["change"].time, d["change"], d["rows"]) for d in described]
+    entries += [Entry("change", c.time, c) for c in changes.order_by("-time", "-id")[:limit]]
     if object_type == "deal":
         from guanxi.sales.models import StageChange
 
@@ -64,6 +66,11 @@ def timeline(
     entries.sort(key=lambda e: e.time, reverse=True)
     page = entries[:limit]
     more = len(entries) > limit
+    shown = [e for e in page if e.kind == "change"]
+    if shown:
+        described = describe_changes([e.item for e in shown], registry.get(object_type), user)
+        for entry, description in zip(shown, described, strict=True):
+            entry.rows = description["rows"]
     return page, (page[-1].time if more and page else None)
 
 

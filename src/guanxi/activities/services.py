@@ -46,10 +46,14 @@ def _check_links(actor: Any, activity: Activity) -> None:
 def prepare_activity(activity: Activity) -> None:
     activity.subject = " ".join((activity.subject or "").split())
     now = timezone.now()
-    if activity.contact_id and not activity.company_id and activity.contact.company_id:
-        activity.company_id = activity.contact.company_id
-    if activity.deal_id and not activity.company_id and activity.deal.company_id:
-        activity.company_id = activity.deal.company_id
+    if activity.contact_id and not activity.company_id:
+        contact = activity.contact
+        if contact is not None and contact.company_id:
+            activity.company_id = contact.company_id
+    if activity.deal_id and not activity.company_id:
+        deal = activity.deal
+        if deal is not None and deal.company_id:
+            activity.company_id = deal.company_id
     if activity.kind == Kind.TASK:
         if activity.done and activity.done_at is None:
             activity.done_at = now

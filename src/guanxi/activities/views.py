@@ -4,7 +4,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -68,13 +68,14 @@ class ActivityDetail(generic.ObjectDetailView):
     def get_context(self, obj: Model) -> dict[str, Any]:
         context = super().get_context(obj)
         activity: Activity = obj  # type: ignore[assignment]
-        extra = {
+        extra_by_kind: dict[str, list[str]] = {
             Kind.TASK: ["due_at", "priority", "reminder_at", "done", "done_at"],
             Kind.CALL: ["direction", "duration_minutes", "outcome"],
             Kind.MEETING: ["start_at", "end_at", "location"],
-        }.get(activity.kind, [])
-        for name in extra:
+        }
+        for name in extra_by_kind.get(activity.kind, []):
             field = activity._meta.get_field(name)
+            assert isinstance(field, Field)
             context["fields"].append((field.verbose_name, generic.display_value(activity, name)))
         context["related"] = related_links(activity)
         context["attendees"] = (

@@ -3,6 +3,7 @@ settings while it loads."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -64,7 +65,10 @@ class KeysetPagination(BasePagination):
     page_size = 50
     max_page_size = 500
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:
+    def paginate_queryset(
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
+    ) -> list[Any]:
+        assert isinstance(queryset, QuerySet)  # keyset pagination needs a query to add its WHERE to
         self.request = request
         sort = view.get_sort() if view is not None and hasattr(view, "get_sort") else "-id"
         try:

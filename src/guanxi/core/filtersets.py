@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from typing import Any
 
 import django_filters
@@ -70,6 +71,25 @@ class RecordFilterSet(django_filters.FilterSet):
             self.filters.pop("q", None)
         self._custom_field_filters = [n for n in self.filters if n.startswith("cf_")]
 
+    @property
+    def form(self) -> Any:
+        """The filter form as a person reads it: short lists as tick boxes, yes/no filters with "any"."""
+        form = super().form
+        if not getattr(form, "_guanxi_ready", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.NullBooleanSelect):
+                    widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+                elif (
+                    isinstance(field, forms.MultipleChoiceField)
+                    and not isinstance(field, forms.ModelMultipleChoiceField)
+                    and isinstance(choices := field.choices, Sized)
+                    and len(choices) <= 12
+                ):
+                    field.widget = forms.CheckboxSelectMultiple(choices=choices)
+            form._guanxi_ready = True
+        return form
+
     def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         if not value.strip():
             return queryset
@@ -110,3 +130,18 @@ def _custom_field_filter(definition: Any) -> django_filters.Filter:
     if kind == "money":
         return django_filters.CharFilter(field_name=f"{field_name}__amount", label=label)
     return django_filters.CharFilter(field_name=field_name, label=label, lookup_expr="icontains")
+
+
+class RecordLookupFilter(django_filters.ModelChoiceFilter):
+    """A filter on a link to another record, chosen through a lookup among the records the user sees."""
+
+    def __init__(self, object_type: str, **kwargs: Any) -> None:
+        from .forms import LookupSelect
+
+        def visible(request: Any) -> QuerySet[Any]:
+            model = registry.get(object_type).model
+            manager = model.objects  # type: ignore[attr-defined]
+            return manager.visible_to(request.user) if request is not None else manager.none()
+
+        kwargs.setdefault("widget", LookupSelect(object_type))
+        super().__init__(queryset=visible, **kwargs)

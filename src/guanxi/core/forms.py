@@ -24,7 +24,7 @@ class TagsField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # a CharField cleaned to a list
         text = super().to_python(value) or ""
         parts = text.replace("，", ",").replace("、", ",").split(",")
         return [p.strip() for p in parts if p.strip()]
@@ -56,7 +56,9 @@ class RecordForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         if "owner" in self.fields and user is not None:
             action = "edit" if self.instance.pk else "create"
-            self.fields["owner"].queryset = permissions.assignable_users(user, self.object_type, action)
+            owner = self.fields["owner"]
+            assert isinstance(owner, forms.ModelChoiceField)
+            owner.queryset = permissions.assignable_users(user, self.object_type, action)
             if not self.instance.pk:
                 self.fields["owner"].initial = user.pk
         if "team" in self.fields and user is not None and not self.instance.pk:
@@ -82,7 +84,9 @@ class RecordForm(forms.ModelForm):
         return values
 
     def model_changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        fields = self._meta.fields
+        assert fields is not None  # record forms list their fields
+        return {name: self.cleaned_data[name] for name in fields if name in self.cleaned_data}
 
     def service_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {**self.model_changes(), "custom_fields": self.custom_field_values()}
@@ -171,3 +175,11 @@ class RecordMultipleChoiceField(forms.ModelMultipleChoiceField):
     def limit_to(self, user: Any) -> None:
         self.queryset = registry.get(self.object_type_key).model.objects.visible_to(user)  # type: ignore[attr-defined]
         self.widget.choices = self.choices
+
+
+def limit_links(form: forms.BaseForm, user: Any, *names: str) -> None:
+    """Let the lookup fields `names` of `form` offer only the records `user` may see."""
+    for name in names:
+        field = form.fields[name]
+        assert isinstance(field, RecordChoiceField | RecordMultipleChoiceField)
+        field.limit_to(user)

@@ -88,15 +88,15 @@ class ObjectType:
 
     @cached_property
     def create_service(self) -> Callable[..., Any]:
-        return self._load(self.create)  # type: ignore[no-any-return]
+        return self._load(self.create)
 
     @cached_property
     def update_service(self) -> Callable[..., Any]:
-        return self._load(self.update)  # type: ignore[no-any-return]
+        return self._load(self.update)
 
     @cached_property
     def delete_service(self) -> Callable[..., Any]:
-        return self._load(self.delete)  # type: ignore[no-any-return]
+        return self._load(self.delete)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -150,14 +150,14 @@ def create_record[M: models.Model](
             object_type=object_type.key,
             instance=instance,
             before=None,
-            after=after,
+            after={k: v for k, v in after.items() if v not in (None, "", [], {})},  # what was given
         )
         events.emit(f"{object_type.key}.created", instance=instance, actor=actor, data=after)
     return instance
 
 
 def lock_for_update[M: models.Model](instance: M) -> M:
-    return instance._meta.model._default_manager.select_for_update().get(pk=instance.pk)
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
 def check_version(instance: models.Model, expected_version: int | None, object_type: ObjectType) -> None:
@@ -244,7 +244,16 @@ def delete_record(*, actor: Any, instance: models.Model, expected_version: int |
             before=before,
             after=None,
         )
-        ExternalRef.objects.filter(object_type=object_type.key, object_id=pk).delete()
+        refs = ExternalRef.objects.filter(object_type=object_type.key, object_id=pk)
+        # receivers match a deleted record by its ids in their system, which go with the refs
+        external_ids = dict(refs.order_by("system").values_list("system", "external_id"))
+        refs.delete()
         current.delete()
         current.pk = pk
-        events.emit(f"{object_type.key}.deleted", instance=current, actor=actor, data=before)
+        events.emit(
+            f"{object_type.key}.deleted",
+            instance=current,
+            actor=actor,
+            data=before,
+            extra={"external_ids": external_ids} if external_ids else None,
+        )

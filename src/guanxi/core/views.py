@@ -7,6 +7,7 @@ from here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -14,17 +15,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext as _g
 from django.views import View
 
-from . import audit, customfields, permissions
+from . import audit, customfields, permissions, search
+from .http import AuthenticatedHttpRequest
 from .models import SavedView
 from .pagination import InvalidCursor, capped_count, paginate
 from .registry import Column, ObjectType, registry
@@ -62,10 +64,12 @@ class RecordViewMixin(LoginRequiredMixin):
         }
 
 
-def custom_columns(object_type: ObjectType) -> list[Column]:
+def custom_columns(object_type: ObjectType, definitions: list[Any] | None = None) -> list[Column]:
+    if definitions is None:
+        definitions = customfields.definitions(object_type.key)
     return [
         Column(name=d.form_name, label=d.display_label, sort=None, default=d.show_in_list)
-        for d in customfields.definitions(object_type.key)
+        for d in definitions
     ]
 
 
@@ -75,13 +79,13 @@ class ObjectListView(RecordViewMixin, View):
     page_size = 50
     max_page_size = 200
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         ot = self.object_type
         if not permissions.can(request.user, "view", ot):
             raise PermissionDenied
         params = self.effective_params(request)
         saved_views = list(SavedView.objects.filter(user=request.user, object_type=ot.key))
-        all_columns = [*ot.columns, *custom_columns(ot)]
+        all_columns = [*ot.columns, *custom_columns(ot, self.custom_field_defs)]
         columns = self.selected_columns(params, all_columns)
         sort = self.valid_sort(params.get("sort", ""), all_columns)
         filterset = ot.filterset_class(params, queryset=self.base_queryset(), request=request)
@@ -91,11 +95,25 @@ class ObjectListView(RecordViewMixin, View):
             size = max(1, min(int(params.get("size") or self.page_size), self.max_page_size))
         except ValueError:
             size = self.page_size
+        searching = ot.searchable and bool(params.get("q", "").strip()) and not invalid_filters
+        if searching:
+            # A search is a capped candidate set (core.search); capped: there may be more matches.
+            queryset, count, capped = search.visible_matches(queryset, self.base_queryset())
+        else:
+            # The capped count comes first: it also tells the pagination whether the filter is selective.
+            count, capped = capped_count(queryset)
+        matches = None if capped else count
         try:
-            page = paginate(queryset, sort=sort, cursor=params.get("cursor"), size=size)
+            page = paginate(
+                queryset,
+                sort=sort,
+                cursor=params.get("cursor"),
+                size=size,
+                selective=searching,
+                matches=matches,
+            )
         except InvalidCursor:
-            page = paginate(queryset, sort=sort, cursor=None, size=size)
-        count, capped = capped_count(queryset)
+            page = paginate(queryset, sort=sort, cursor=None, size=size, selective=searching, matches=matches)
         rows = [(obj, [self.render_cell(obj, c) for c in columns]) for obj in page.items]
         query_without = _query_without(params, {"cursor"})
         context = {
@@ -128,10 +146,10 @@ class ObjectListView(RecordViewMixin, View):
         }
         htmx = getattr(request, "htmx", None)
         if htmx and htmx.target == "object-table":
-            return render(request, self.table_template, context)
+            return render(request, self.table_template, {**context, "is_partial": True})
         return render(request, self.template_name, context)
 
-    def effective_params(self, request: HttpRequest) -> QueryDict:
+    def effective_params(self, request: AuthenticatedHttpRequest) -> QueryDict:
         """The request's parameters, or those of the chosen (or default) saved view."""
         params = request.GET
         view_id = params.get("view")
@@ -187,12 +205,20 @@ class ObjectListView(RecordViewMixin, View):
         else:
             value = display_value(obj, column.name)
         if column.link:
-            return format_html(
-                '<a href="{}">{}</a>',
-                reverse(self.object_type.url_name("detail"), args=[obj.pk]),
-                value or f"#{obj.pk}",
-            )
+            return format_html('<a href="{}">{}</a>', self.detail_url(obj.pk), value or f"#{obj.pk}")
         return value
+
+    def detail_url(self, pk: Any) -> str:
+        """The record's page; the URL is reversed once per list rather than once per row."""
+        prefix, suffix = self._detail_url_parts
+        return f"{prefix}{pk}{suffix}"
+
+    @cached_property
+    def _detail_url_parts(self) -> tuple[str, str]:
+        marker = 987654321
+        url = reverse(self.object_type.url_name("detail"), args=[marker])
+        prefix, _, suffix = url.partition(str(marker))
+        return prefix, suffix
 
     @cached_property
     def custom_field_defs(self) -> list[Any]:
@@ -212,8 +238,10 @@ def display_value(obj: Model, name: str) -> Any:
         return date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, bool):
         return _g("Yes") if value else _g("No")
-    if isinstance(value, int | float) or value.__class__.__name__ == "Decimal":
-        return localize(value)
+    if isinstance(value, Decimal | float):
+        return number_format(value, force_grouping=True)
+    if isinstance(value, int):
+        return str(value)
     return str(value)
 
 
@@ -256,6 +284,7 @@ class ObjectDetailView(RecordViewMixin, View):
         fields = []
         for name in self.detail_fields:
             field = obj._meta.get_field(name)
+            assert isinstance(field, Field)  # detail fields are the model's own, not reverse relations
             value = (
                 getattr(self, f"field_{name}")(obj)
                 if hasattr(self, f"field_{name}")
@@ -267,7 +296,9 @@ class ObjectDetailView(RecordViewMixin, View):
             (d.display_label, customfields.display(d, data.get(d.name)))
             for d in customfields.definitions(ot.key)
         ]
-        panels = [p for _order, provider in _detail_panels.get(ot.key, []) if (p := provider(self.request, obj))]
+        panels = [
+            p for _order, provider in _detail_panels.get(ot.key, []) if (p := provider(self.request, obj))
+        ]
         show_history = not any(p.get("replaces_history") for p in panels)
         changes = list(audit.history(ot.key, obj.pk)[: self.history_limit]) if show_history else []
         return {
@@ -301,7 +332,7 @@ def describe_changes(
         if field.choices:
             choice_labels[field.name] = dict(field.flatchoices)
         if field.is_relation and field.related_model is not None:
-            relations[field.name] = field.related_model  # type: ignore[assignment]
+            relations[field.name] = field.related_model
     for definition in customfields.definitions(object_type.key):
         labels[definition.form_name] = definition.display_label
     labels["tags"] = _g("Tags")
@@ -454,7 +485,7 @@ class ObjectDeleteView(RecordViewMixin, View):
 class SavedViewSaveView(LoginRequiredMixin, View):
     """Save the current list query as a named view of the user's, or delete one."""
 
-    def post(self, request: HttpRequest, object_type: str) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, object_type: str) -> HttpResponse:
         ot = registry.find(object_type)
         if ot is None or not permissions.can(request.user, "view", ot):
             raise Http404

@@ -54,7 +54,7 @@ class ScenarioSerializer(RecordSerializer):
             "template",
             *OWNED_FIELDS,
         )
-        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "template")  # type: ignore[assignment]
+        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "template")
 
 
 class ExpenseSerializer(RecordSerializer):
@@ -77,7 +77,7 @@ class ExpenseSerializer(RecordSerializer):
             "notes",
             *OWNED_FIELDS,
         )
-        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "amount_reporting")  # type: ignore[assignment]
+        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "amount_reporting")
 
     def get_attachment_url(self, obj: Expense) -> str | None:
         """The permission-checked download of the attachment (upload it through the web page)."""
@@ -120,7 +120,7 @@ class TimeEntrySerializer(PersonSerializerMixin):
             "description",
             *OWNED_FIELDS,
         )
-        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "cost")  # type: ignore[assignment]
+        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "cost")
 
 
 class TimeSavingSerializer(PersonSerializerMixin):
@@ -137,7 +137,7 @@ class TimeSavingSerializer(PersonSerializerMixin):
             "value",
             *OWNED_FIELDS,
         )
-        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "value")  # type: ignore[assignment]
+        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "value")
 
 
 class BudgetSerializer(RecordSerializer):

@@ -71,7 +71,10 @@ class ContactSerializer(RecordSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "company" in self.fields:
-            self.fields["company"].queryset = Company.objects.visible_to(request.user)
+            company = self.fields["company"]
+            assert isinstance(company, serializers.RelatedField)
+            # The stubs type `queryset` with Manager, whose __get__ mypy then applies to the assignment.
+            company.queryset = Company.objects.visible_to(request.user)  # type: ignore[arg-type]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and not any(

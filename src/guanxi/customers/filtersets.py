@@ -1,7 +1,8 @@
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.filtersets import RecordFilterSet
+from guanxi.core.filtersets import RecordFilterSet, RecordLookupFilter
 
 from .choices import CompanySize, ContactSource, Industry
 from .models import Company, Contact
@@ -20,7 +21,7 @@ class CompanyFilterSet(RecordFilterSet):
 
 
 class ContactFilterSet(RecordFilterSet):
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    company = RecordLookupFilter("company", field_name="company", label=_("Company"))
     source = django_filters.MultipleChoiceFilter(choices=ContactSource.choices, label=_("Source"))
     city = django_filters.CharFilter(label=_("City"))
     province = django_filters.CharFilter(label=_("Province / state"))
@@ -33,12 +34,12 @@ class ContactFilterSet(RecordFilterSet):
         model = Contact
         fields = ["q", "company", "source", "city", "province", "email", "has_email"]
 
-    def filter_email(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_email(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         from guanxi.core.normalize import normalize_email
 
         return queryset.filter(email=normalize_email(value))
 
-    def filter_has_email(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_has_email(self, queryset: QuerySet[Contact], name: str, value: bool) -> QuerySet[Contact]:
         if value is None:
             return queryset
         return queryset.exclude(email="") if value else queryset.filter(email="")

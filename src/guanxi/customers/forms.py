@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.forms import RecordChoiceField, RecordForm
+from guanxi.core.forms import RecordChoiceField, RecordForm, limit_links
 
 from .models import Company, Contact
 
@@ -69,13 +69,14 @@ class ContactForm(RecordForm):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].required = False
         if self.user is not None:
-            self.fields["company"].limit_to(self.user)
+            limit_links(self, self.user, "company")
         initial_company = self.initial.get("company")
         if initial_company:
             self.fields["company"].initial = initial_company
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("full_name") or data.get("family_name") or data.get("given_name")):
             self.add_error("full_name", _("Enter the contact's name."))
         return data

@@ -85,7 +85,7 @@ def prepare_contact(contact: Contact) -> None:
     contact.title = _text(contact.title)
     contact.country = (contact.country or "").strip().upper()
     contact.sort_name = sort_key(contact.full_name)
-    company_name = contact.company.name if contact.company_id else ""
+    company_name = contact.company.name if contact.company is not None else ""
     contact.search_text = build_search_text(
         names=[contact.full_name],
         words=[company_name, contact.wechat],

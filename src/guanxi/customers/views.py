@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 
+from guanxi.core import permissions
 from guanxi.core import views as generic
 
 from . import selectors
@@ -33,6 +34,7 @@ class CompanyDetail(generic.ObjectDetailView):
         context["contacts"] = list(contacts[:100])
         context["contacts_url"] = f"{reverse('customers:contact_list')}?company={obj.pk}"
         context["new_contact_url"] = f"{reverse('customers:contact_create')}?company={obj.pk}"
+        context["can_create_contact"] = permissions.can(self.request.user, "create", "contact")
         context["address"] = obj.address_line  # type: ignore[attr-defined]
         return context
 
@@ -49,12 +51,13 @@ class ContactList(generic.ObjectListView):
     object_type_key = "contact"
 
     def cell_company(self, obj: Contact) -> Any:
-        if obj.company_id is None:
+        company = obj.company  # None without a query when there is no company
+        if company is None:
             return ""
         return format_html(
             '<a href="{}">{}</a>',
             reverse("customers:company_detail", args=[obj.company_id]),
-            obj.company.name,
+            company.name,
         )
 
 
@@ -76,12 +79,13 @@ class ContactDetail(generic.ObjectDetailView):
     ]
 
     def field_company(self, obj: Contact) -> Any:
-        if obj.company_id is None:
+        company = obj.company  # None without a query when there is no company
+        if company is None:
             return ""
         return format_html(
             '<a href="{}">{}</a>',
             reverse("customers:company_detail", args=[obj.company_id]),
-            obj.company.name,
+            company.name,
         )
 
     def field_email(self, obj: Contact) -> Any:
@@ -129,7 +133,10 @@ class ContactEdit(generic.ObjectEditView):
         for contact in visible:
             warnings.append(
                 format_html(
-                    _g('{} already has this e-mail or mobile: <a href="{}">open the existing contact</a>.'),
+                    _g(
+                        '{} already has this e-mail or mobile: <a href="{}" target="_blank" rel="noopener">'
+                        "open the existing contact</a>."
+                    ),
                     contact.full_name,
                     reverse("customers:contact_detail", args=[contact.pk]),
                 )

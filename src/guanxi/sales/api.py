@@ -10,7 +10,7 @@ from guanxi.core.api import RecordSerializer, RecordViewSet
 from guanxi.customers.models import Company, Contact
 
 from . import services
-from .choices import PicklistKind
+from .choices import ContactRole, PicklistKind
 from .models import Deal, DealContact, DealLine, Lead, PicklistValue, Pipeline, Product, Stage
 
 BASE_FIELDS = ("id", "version", "created_at", "updated_at", "custom_fields")
@@ -43,7 +43,8 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class LeadSerializer(RecordSerializer):
-    source = PicklistField(PicklistKind.LEAD_SOURCE)
+    # The stubs see Field.source here; the serializer's metaclass takes declared fields off the class.
+    source = PicklistField(PicklistKind.LEAD_SOURCE)  # type: ignore[assignment]
     status = PicklistField(PicklistKind.LEAD_STATUS)
 
     class Meta(RecordSerializer.Meta):
@@ -161,12 +162,12 @@ class DealContactSerializer(serializers.ModelSerializer):
 
 class DealContactInputSerializer(serializers.Serializer):
     contact = VisibleRelatedField(Contact)
-    role = serializers.ChoiceField(choices=DealContact._meta.get_field("role").choices, allow_null=True)
+    role = serializers.ChoiceField(choices=ContactRole.choices, allow_null=True)
 
 
 class DealSerializer(RecordSerializer):
     company = VisibleRelatedField(Company, required=False, allow_null=True)
-    source = PicklistField(PicklistKind.LEAD_SOURCE)
+    source = PicklistField(PicklistKind.LEAD_SOURCE)  # type: ignore[assignment]  # see LeadSerializer
     lost_reason = PicklistField(PicklistKind.LOST_REASON)
     pipeline = serializers.PrimaryKeyRelatedField(queryset=Pipeline.objects.all(), required=False)
     stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all(), required=False)

@@ -35,7 +35,8 @@ class ContactRole(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-DEFAULT_PICKLISTS = {
+# kind: [(key, English label, Chinese label, status meaning)]
+DEFAULT_PICKLISTS: dict[str, list[tuple[str, str, str, str]]] = {
     PicklistKind.LEAD_SOURCE: [
         ("web", "Web form", "网站表单", ""),
         ("import", "Import", "导入", ""),

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.filtersets import RecordFilterSet
+from guanxi.core.filtersets import RecordFilterSet, RecordLookupFilter
 
 from .choices import PicklistKind, StageKind
 from .models import Deal, Lead, PicklistValue, Pipeline, Product, Stage
@@ -37,8 +37,10 @@ class DealFilterSet(RecordFilterSet):
     status = django_filters.ChoiceFilter(
         field_name="stage__kind", choices=StageKind.choices, label=_("Status")
     )
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
-    contact = django_filters.NumberFilter(field_name="contact_roles__contact_id", label=_("Contact"))
+    company = RecordLookupFilter("company", field_name="company", label=_("Company"))
+    contact = django_filters.NumberFilter(
+        field_name="contact_roles__contact_id", label=_("Contact"), widget=forms.HiddenInput
+    )
     source = django_filters.ModelChoiceFilter(
         queryset=PicklistValue.objects.filter(kind=PicklistKind.LEAD_SOURCE), label=_("Source")
     )

@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.forms import RecordChoiceField, RecordForm
+from guanxi.core.forms import RecordChoiceField, RecordForm, limit_links
 
 from .choices import ContactRole, PicklistKind, StageKind
 from .models import Deal, Lead, PicklistValue, Pipeline, Product, Stage
@@ -21,6 +21,12 @@ def _style(form: forms.BaseForm) -> None:
         widget.attrs.setdefault(
             "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
         )
+
+
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
 
 
 class LeadForm(RecordForm):
@@ -46,14 +52,14 @@ class LeadForm(RecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = PicklistValue.objects.filter(
+        _model_choice(self, "source").queryset = PicklistValue.objects.filter(
             kind=PicklistKind.LEAD_SOURCE, active=True
         )
-        self.fields["status"].queryset = PicklistValue.objects.filter(
+        _model_choice(self, "status").queryset = PicklistValue.objects.filter(
             kind=PicklistKind.LEAD_STATUS, active=True
         )
         if not self.instance.pk:
-            self.fields["owner"].empty_label = str(_("Assign by the rules"))
+            _model_choice(self, "owner").empty_label = str(_("Assign by the rules"))
             self.fields["owner"].initial = None
 
 
@@ -88,23 +94,24 @@ class DealForm(RecordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.user is not None:
-            self.fields["company"].limit_to(self.user)
-        self.fields["pipeline"].queryset = Pipeline.objects.filter(active=True)
+            limit_links(self, self.user, "company")
+        _model_choice(self, "pipeline").queryset = Pipeline.objects.filter(active=True)
         self.fields["pipeline"].required = False
-        self.fields["stage"].queryset = Stage.objects.select_related("pipeline").order_by(
-            "pipeline__order", "order"
-        )
-        self.fields["stage"].required = False
-        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"
-        self.fields["source"].queryset = PicklistValue.objects.filter(
+        stage = _model_choice(self, "stage")
+        stage.queryset = Stage.objects.select_related("pipeline").order_by("pipeline__order", "order")
+        stage.required = False
+        # A per-instance label: mypy takes the lambda for an unbound method.
+        stage.label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"  # type: ignore[assignment]
+        _model_choice(self, "source").queryset = PicklistValue.objects.filter(
             kind=PicklistKind.LEAD_SOURCE, active=True
         )
-        self.fields["lost_reason"].queryset = PicklistValue.objects.filter(
+        _model_choice(self, "lost_reason").queryset = PicklistValue.objects.filter(
             kind=PicklistKind.LOST_REASON, active=True
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         stage, pipeline = data.get("stage"), data.get("pipeline")
         if stage is not None and pipeline is None:
             data["pipeline"] = stage.pipeline
@@ -211,8 +218,7 @@ class ConvertForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["company"].limit_to(user)
-            self.fields["contact"].limit_to(user)
+            limit_links(self, user, "company", "contact")
         _style(self)
 
 
@@ -236,7 +242,7 @@ class DealContactForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["contact"].limit_to(user)
+            limit_links(self, user, "contact")
         _style(self)
 
 

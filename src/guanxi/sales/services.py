@@ -147,9 +147,11 @@ def assign_by_rules(lead: Lead) -> Any:
         return None
     if rule.method == AssignmentRule.USER:
         return rule.user if rule.user and rule.user.is_active else None
+    if rule.team_id is None:  # round-robin needs a team; the rule's form asks for one
+        return None
     with transaction.atomic():
         rule = AssignmentRule.objects.select_for_update().get(pk=rule.pk)
-        members = list(User.objects.filter(team_id=rule.team_id, is_active=True).order_by("id"))
+        members = list(User.objects.filter(team=rule.team_id, is_active=True).order_by("id"))
         if not members:
             return None
         after = [m for m in members if rule.last_assigned_id is not None and m.pk > rule.last_assigned_id]
@@ -294,10 +296,7 @@ def lead_convert(
         if lead.status is not None and lead.status.meaning == StatusMeaning.DISQUALIFIED:
             raise ValidationError(_g("A disqualified lead cannot be converted."))
         for given in (company, contact):
-            if (
-                given is not None
-                and not given._meta.model.objects.visible_to(actor).filter(pk=given.pk).exists()
-            ):
+            if given is not None and not type(given).objects.visible_to(actor).filter(pk=given.pk).exists():
                 raise PermissionDenied(_g("no such %(type)s") % {"type": given._meta.verbose_name})
         owner = lead.owner if lead.owner_id else (actor if getattr(actor, "pk", None) else None)
         created = {"company": False, "contact": False, "deal": False}
@@ -428,7 +427,7 @@ def prepare_deal(deal: Deal) -> None:
     if deal.amount_from_lines and deal.pk:
         deal.amount = sum((line.total for line in deal.lines.all()), Decimal("0"))
     deal.sort_name = sort_key(deal.name)[:200]
-    company_name = deal.company.name if deal.company_id else ""
+    company_name = deal.company.name if deal.company is not None else ""
     deal.search_text = build_search_text(names=[deal.name], words=[company_name])
 
 
@@ -573,7 +572,7 @@ def deal_set_lines(
             product=product,
             description=_text(data.get("description", "")),
             quantity=data.get("quantity") or Decimal("1"),
-            unit_price=unit_price,
+            unit_price=unit_price,  # type: ignore[misc]  # a missing price is reported by full_clean below
             discount=data.get("discount") or Decimal("0"),
             order=index,
         )
@@ -800,8 +799,8 @@ def pipeline_set_stages(
         for stage in existing.values():
             Stage.objects.filter(pk=stage.pk).update(name=f"__{stage.pk}")
         for order, spec in enumerate(stages):
-            stage = existing.get(spec.get("id")) if spec.get("id") else None
-            stage = stage or Stage(pipeline=pipeline)
+            found = existing.get(spec["id"]) if spec.get("id") else None
+            stage = found or Stage(pipeline=pipeline)
             stage.name = names[order]
             stage.probability = int(spec.get("probability", 0))
             stage.kind = spec.get("kind", StageKind.OPEN)

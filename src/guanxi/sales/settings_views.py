@@ -70,11 +70,14 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = PicklistValue.objects.filter(kind=PicklistKind.LEAD_SOURCE)
+        source = self.fields["source"]
+        assert isinstance(source, forms.ModelChoiceField)
+        source.queryset = PicklistValue.objects.filter(kind=PicklistKind.LEAD_SOURCE)
         _style(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("method") == AssignmentRule.ROUND_ROBIN and not data.get("team"):
             self.add_error("team", _("Round-robin needs a team."))
         if data.get("method") == AssignmentRule.USER and not data.get("user"):
@@ -89,7 +92,9 @@ class WebFormForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = PicklistValue.objects.filter(kind=PicklistKind.LEAD_SOURCE)
+        source = self.fields["source"]
+        assert isinstance(source, forms.ModelChoiceField)
+        source.queryset = PicklistValue.objects.filter(kind=PicklistKind.LEAD_SOURCE)
         _style(self)
 
 
@@ -183,6 +188,8 @@ class SalesSettingsView(AdminRequiredMixin, View):
         if config is None:
             raise Http404
         model = PicklistValue if area == "lists" else config["model"]
+        model_name = model._meta.model_name
+        assert model_name is not None
         target = f"{reverse('sales:settings', args=[area])}"
         if area == "lists":
             target += f"?kind={request.POST.get('kind', '')}"
@@ -193,7 +200,7 @@ class SalesSettingsView(AdminRequiredMixin, View):
                     audit.record(
                         actor=request.user,
                         action=audit.Action.DELETE,
-                        object_type=model._meta.model_name,
+                        object_type=model_name,
                         instance=obj,
                         before={"name": str(obj)},
                         after=None,
@@ -225,7 +232,7 @@ class SalesSettingsView(AdminRequiredMixin, View):
                 audit.record(
                     actor=request.user,
                     action=audit.Action.UPDATE if editing else audit.Action.CREATE,
-                    object_type=model._meta.model_name,
+                    object_type=model_name,
                     instance=obj,
                     before=old,
                     after=new,
@@ -249,7 +256,7 @@ def public_lead_form(request: HttpRequest, token: str) -> HttpResponse:
     form = PublicLeadForm(request.POST or None)
     if request.method == "POST":
         key = f"webform:{web_form.pk}:{_client_address(request)}"
-        count = cache.get_or_set(key, 0, WEB_FORM_WINDOW)
+        count = cache.get_or_set(key, 0, WEB_FORM_WINDOW) or 0
         if count >= WEB_FORM_LIMIT:
             response = render(
                 request,
@@ -308,7 +315,7 @@ def _create_web_lead(web_form: WebForm, data: dict[str, Any]) -> None:
 def _framable(response: HttpResponse, web_form: WebForm) -> HttpResponse:
     """The form may be embedded in an iframe by the sites the administrator listed (any site if none)."""
     origins = web_form.allowed_origins.split()
-    response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    response.xframe_options_exempt = True
     response["Content-Security-Policy"] = (
         "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
         f"frame-ancestors {' '.join(origins) if origins else '*'}"
@@ -337,7 +344,8 @@ class PublicLeadForm(forms.Form):
         _style(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("email") or data.get("phone")):
             raise ValidationError(_("Leave an e-mail address or a phone number so we can answer."))
         return data

@@ -245,13 +245,20 @@ class DealMove(generic.RecordViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         deal: Deal = self.get_object(pk)  # type: ignore[assignment]
         wants_json = "application/json" in request.headers.get("Accept", "")
-        stage = Stage.objects.filter(pk=request.POST.get("stage")).select_related("pipeline").first()
+        stage_id = request.POST.get("stage", "")
+        stage = (
+            Stage.objects.filter(pk=int(stage_id)).select_related("pipeline").first()
+            if stage_id.isdigit()
+            else None
+        )
         if stage is None:
             return self.answer(wants_json, deal, 400, _g("Choose a stage."))
         form = LostForm(request.POST) if stage.kind == StageKind.LOST else None
         if form is not None and not form.is_valid():
             return self.answer(wants_json, deal, 400, _g("Say why the deal was lost."), needs_reason=True)
-        version = request.POST.get("version")
+        version = request.POST.get("version", "")
+        if version and not version.isdigit():
+            return self.answer(wants_json, deal, 400, _g("The version must be a whole number."))
         try:
             deal = services.deal_move_stage(
                 actor=request.user,

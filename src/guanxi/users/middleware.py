@@ -20,7 +20,7 @@ class UserPreferencesMiddleware:
         if not language:
             language = translation.get_language_from_request(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = translation.get_language()
         zone = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
         if zone:
             try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -98,7 +98,7 @@ class User(AbstractUser):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         ordering = ["username"]

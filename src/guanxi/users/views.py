@@ -8,9 +8,11 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _g
 from django.views import View
 
+from guanxi.core.http import AuthenticatedHttpRequest
 from guanxi.core.permissions import is_admin
 from guanxi.core.services import StaleVersionError
 
@@ -38,10 +40,10 @@ def _errors_to_form(form: Any, exc: ValidationError) -> None:
 class PreferencesView(LoginRequiredMixin, View):
     template_name = "users/preferences.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         return self.show(PreferencesForm(instance=request.user), PasswordChangeForm(user=request.user))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         user = request.user
         if "new_password" in request.POST:
             password_form = PasswordChangeForm(request.POST, user=user)
@@ -64,6 +66,9 @@ class PreferencesView(LoginRequiredMixin, View):
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
+                translation.activate(
+                    form.cleaned_data.get("language") or translation.get_language_from_request(request)
+                )
                 messages.success(request, _g("Preferences saved."))
                 response = HttpResponseRedirect(reverse("users:preferences"))
                 response.delete_cookie("guanxi_language")
@@ -78,11 +83,12 @@ class PreferencesView(LoginRequiredMixin, View):
 
 class TokensView(LoginRequiredMixin, View):
     template_name = "users/tokens.html"
+    request: AuthenticatedHttpRequest
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         return self.show(TokenForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if "revoke" in request.POST:
             token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
             services.token_revoke(actor=request.user, token=token)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
-from django.core.checks import Error
+from django.core.checks import CheckMessage, Error
 from django.core.files.storage import FileSystemStorage
 
 # (URL prefix under /static/, package directory, files)
@@ -32,7 +32,7 @@ class VendorFinder(BaseFinder):
             for name in files:
                 self.entries.append((f"{prefix}/{name}", storage, name))
 
-    def check(self, **kwargs: Any) -> list[Error]:
+    def check(self, **kwargs: Any) -> list[CheckMessage]:
         missing = [path for path, storage, name in self.entries if not storage.exists(name)]
         if missing and not settings.TESTING:
             return [

@@ -8,10 +8,12 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.core import permissions
 from guanxi.core.audit import ObjectChange
+from guanxi.core.http import AuthenticatedHttpRequest
 from guanxi.core.pagination import capped_count
 from guanxi.core.registry import registry
 
@@ -21,7 +23,7 @@ SEARCH_LIMIT = 6
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     cards = []
     for object_type in registry.all():
         if not object_type.home_card or not permissions.can(request.user, "view", object_type):
@@ -35,13 +37,15 @@ def home(request: HttpRequest) -> HttpResponse:
         cards.append(
             {
                 "key": object_type.key,
-                "label": object_type.label_plural,
+                "label": capfirst(object_type.label_plural),
                 "count": count,
                 "capped": capped,
                 "url": url,
             }
         )
-    recent = list(ObjectChange.objects.filter(actor=request.user).order_by("-id")[:10])
+    recent = list(
+        ObjectChange.objects.filter(actor=request.user).select_related("actor").order_by("-id")[:10]
+    )
     for change in recent:
         change.url = _detail_url(change.object_type, change.object_id) if change.action != "delete" else None  # type: ignore[attr-defined]
     context = {"cards": cards, "recent": recent, "widgets": dashboard.widgets_for(request)}
@@ -82,7 +86,7 @@ def search_groups(request: HttpRequest, query: str, limit: int) -> list[dict[str
         list_url = reverse(object_type.url_name("list"))
         groups.append(
             {
-                "label": object_type.label_plural,
+                "label": capfirst(object_type.label_plural),
                 "items": items,
                 "more_url": f"{list_url}?{urlencode({'q': query})}" if len(found) > limit else None,
             }

@@ -57,7 +57,8 @@ class RecordTestSuite:
         return self.ot.model
 
     def user(self, scope: str | dict[str, str] = "all", team: Any = None, **grants: Any) -> Any:
-        role = make_role(**{self.object_type: scope}, **grants)
+        per_type: dict[str, Any] = {self.object_type: scope}
+        role = make_role(**per_type, **grants)
         return make_user(role=role, team=team)
 
     def owner_of_everything(self) -> Any:

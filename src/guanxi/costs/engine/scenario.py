@@ -55,6 +55,9 @@ AMOUNT_FORMS: Final[tuple[str, ...]] = ("yearly", "monthly", "per_seat_month", "
 MAX_YEARS: Final[int] = 50
 
 ZERO: Final[Decimal] = Decimal(0)
+# Bounds that keep every product of the model (amount x seats x 12 x escalation) exact in 28 digits.
+MAX_NUMBER: Final = Decimal(10) ** 15
+MAX_WHOLE: Final = 10**9
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 _TOP_FIELDS = (
     "name",
@@ -187,6 +190,9 @@ class _Parser:
         if result is None:
             kind = "a finite number" if isinstance(value, (float, Decimal)) else "a number"
             self.add(where, f"expected {kind}, got {describe(value)}")
+        elif abs(result) > MAX_NUMBER:
+            self.add(where, f"must be at most {MAX_NUMBER:,} in size, got {describe(value)}")
+            return None
         return result
 
     def amount(self, value: object, where: str) -> Decimal | None:
@@ -200,6 +206,9 @@ class _Parser:
         number = to_decimal(value)
         if number is None or number != number.to_integral_value():
             self.add(where, f"expected a whole number, got {describe(value)}")
+            return None
+        if abs(number) > MAX_WHOLE:
+            self.add(where, f"must be at most {MAX_WHOLE:,}, got {describe(value)}")
             return None
         return int(number)
 

@@ -6,9 +6,32 @@
     return document.body ? document.body.dataset.csrf : "";
   }
 
-  // htmx sends the CSRF token with every non-GET request.
+  // htmx sends the CSRF token with every non-GET request; list filters leave out empty values so the
+  // address stays readable ("unknown" is the empty value of a yes/no filter).
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
+    var source = event.detail.elt;
+    if (!source || !source.hasAttribute || !source.hasAttribute("data-filter-form")) return;
+    var params = event.detail.parameters;
+    var keys = [];
+    if (typeof params.forEach === "function") {
+      params.forEach(function (value, key) { keys.push(key); });
+    } else {
+      keys = Object.keys(params);
+    }
+    keys.forEach(function (key) {
+      var values = typeof params.getAll === "function" ? params.getAll(key) : [].concat(params[key]);
+      if (values.every(function (v) { return v === "" || v === "unknown"; })) {
+        if (typeof params.delete === "function") { params.delete(key); } else { delete params[key]; }
+      }
+    });
+  });
+
+  // A list's filters apply as soon as a choice changes; text boxes apply on Enter.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-filter-form]");
+    if (!form || (event.target.type === "text" || event.target.type === "search")) return;
+    if (window.htmx) { window.htmx.trigger(form, "submit"); } else { form.requestSubmit(); }
   });
 
   // Lookup selects: typing in the box above a select fetches matching records into it.
