@@ -46,12 +46,15 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# one worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process
+PYTEST_ARGS ?= -n auto
+
 test-sqlite:
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-pg:
 	@if [ -n "$(PG_URL)" ]; then \
-		echo "PostgreSQL run: $(PG_URL)"; DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+		echo "PostgreSQL run: $(PG_URL)"; DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS); \
 	else echo "Skipping the PostgreSQL run: set GUANXI_TEST_PG=postgres://… (required in CI)."; fi
 
 # The API contract: docs/openapi.yaml is generated from the code (a test fails when they differ) …
