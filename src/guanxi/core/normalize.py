@@ -364,13 +364,16 @@ def _classify(ch: str) -> str:
     return py
 
 
+@lru_cache(maxsize=131072)
 def pinyin_keys(text: str) -> tuple[str, str]:
     """Full toneless pinyin and initials of a name: 张三 → ("zhangsan", "zs").
 
     Latin letters and digits are kept as words (lower-cased, accents dropped): "张三 Tom" →
     ("zhangsantom", "zst"); other characters are dropped. ü is written ``v`` (女 → ``nv``), as
     people type it. Surnames with a special reading (单 shan, 曾 zeng, 尉迟 yuchi …) are read
-    that way when they start the text. Readings are cached per character, not per name.
+    that way when they start the text. Readings are cached per character (``_PINYIN``), and
+    results per text (LRU, 131,072 texts): an import meets each name and each character of a
+    name many times, and the search text asks for every character of a name on its own.
     """
     if not text:
         return "", ""

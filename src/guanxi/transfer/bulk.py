@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from typing import Any
 import orjson
 from django.core import validators as dj_validators
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, models, router, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _g
@@ -394,6 +395,8 @@ class TableWriter:
         self.attnames = [f.attname for f in self.fields]
         self.vendor = connection.vendor
         self.adapters = [self._adapter(f) for f in self.fields]
+        self.adapted = [(i, adapt) for i, adapt in enumerate(self.adapters) if adapt is not None]
+        self._get = operator.itemgetter(*self.attnames)
         self.pk_index = next(i for i, f in enumerate(self.fields) if f.primary_key)
         self.search = any(isinstance(f, SearchTextField) for f in self.fields)
 
@@ -418,11 +421,14 @@ class TableWriter:
         return None
 
     def values(self, obj: Any) -> tuple[Any, ...]:
-        d = obj.__dict__
-        out = [d[a] for a in self.attnames]
-        for i, adapt in enumerate(self.adapters):
-            if adapt is not None:
-                out[i] = adapt(out[i])
+        return self.values_of(obj.__dict__)
+
+    def values_of(self, d: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The row of a model instance's `__dict__` (or a dict with the same keys), adapted."""
+        got = self._get(d)
+        out = list(got) if len(self.attnames) > 1 else [got]
+        for i, adapt in self.adapted:
+            out[i] = adapt(out[i])
         return tuple(out)
 
     def allocate_ids(self, n: int) -> list[int]:
@@ -702,11 +708,24 @@ class Upserter:
         actor_has_pk = getattr(actor, "pk", None) is not None
         defs = self.custom_defs
         needs_defaults = any(d.required or d.default is not None for d in defs)
+        # `obj.owner = actor` without the descriptor's checks when the actor is plainly a user (what
+        # the descriptor does then: the id, the cache, the instance's database).
+        owner_db: str | None = None
+        if ot.ownable and actor_has_pk:
+            owner_field: Any = self.model._meta.get_field("owner")
+            owner_model = owner_field.remote_field.model._meta.concrete_model
+            if type(actor) is owner_model:
+                owner_db = router.db_for_write(self.model, instance=actor)
         for row in rows:
             obj = row.instance
             if ot.ownable:
                 if obj.owner_id is None and actor_has_pk:
-                    obj.owner = actor
+                    if owner_db is not None:
+                        set_relation(obj, "owner", actor)
+                        if obj._state.db is None:
+                            obj._state.db = owner_db
+                    else:
+                        obj.owner = actor
                 owner = self._owner_of(obj)
                 if not self._owner_allowed(owner, "create"):
                     row.fail(
@@ -745,13 +764,17 @@ class Upserter:
                     by_ref[ext] = oid
         # Natural keys of stored records (one query per key per batch; none when the table was empty).
         row_keys: list[list[tuple[str, str]]] = []
+        row_run_keys: list[list[str]] = []
         by_key: dict[tuple[str, str], int] = {}
         lookups: dict[str, set[str]] = {}
+        run_keys = self.run_keys
         for row in rows:
             ks = [] if mode == CREATE else keys_of(row.instance)
+            rks = [f"{k[0]}\x1f{k[1]}" for k in ks]  # the form of run_keys
             row_keys.append(ks)
-            for k in ks:
-                if _run_key(k) not in self.run_keys:
+            row_run_keys.append(rks)
+            for k, rk in zip(ks, rks, strict=True):
+                if rk not in run_keys:
                     lookups.setdefault(k[0], set()).add(k[1])
         if self.stored_max_id:
             manager = self.model._default_manager
@@ -772,8 +795,8 @@ class Upserter:
         touched = self.touched
         batch_keys: dict[tuple[str, str], BulkRow] = {}
         batch_refs: dict[str, BulkRow] = {}
-        run_keys, run_refs = self.run_keys, self.run_refs
-        for row, ks in zip(rows, row_keys, strict=True):
+        run_refs = self.run_refs
+        for row, ks, rks in zip(rows, row_keys, row_run_keys, strict=True):
             match: int | None = None
             pending: BulkRow | None = None
             reason = ""
@@ -784,8 +807,8 @@ class Upserter:
                 if match is not None or pending is not None:
                     reason = "external_id"
             if not reason:
-                for k in ks:
-                    match = run_keys.get(_run_key(k)) or by_key.get(k)
+                for k, rk in zip(ks, rks, strict=True):
+                    match = run_keys.get(rk) or by_key.get(k)
                     pending = batch_keys.get(k)
                     if match is not None or pending is not None:
                         reason = k[0]
@@ -836,16 +859,20 @@ class Upserter:
         if self.spec.before_insert is not None:
             self.spec.before_insert(self.actor, rows, now)
         track_keys = self.on_duplicate != CREATE
+        update_mode = self.on_duplicate == UPDATE
+        keys_of = self.spec.keys
+        run_keys, touched = self.run_keys, self.touched
         for row, obj in zip(rows, objs, strict=True):
+            pk = obj.pk
             row.outcome = CREATED
-            row.object_id = obj.pk
-            if self.on_duplicate == UPDATE:
-                self.touched.add(obj.pk)
+            row.object_id = pk
+            if update_mode:
+                touched.add(pk)
             if track_keys:
-                for k in self.spec.keys(obj):
-                    self.run_keys.setdefault(_run_key(k), obj.pk)
+                for k in keys_of(obj):
+                    run_keys.setdefault(f"{k[0]}\x1f{k[1]}", pk)
             if row.external_id and self.system:
-                self.run_refs[row.external_id] = obj.pk
+                self.run_refs[row.external_id] = pk
         if self.dry_run:
             return
         writer = self.writer
@@ -1053,10 +1080,6 @@ class Upserter:
         return {k: sorted(v) for k, v in out.items()}
 
 
-def _run_key(key: tuple[str, str]) -> str:
-    return f"{key[0]}\x1f{key[1]}"
-
-
 def _tag_names(names: Iterable[str] | None) -> list[str]:
     from guanxi.core.services import normalise_tags
 
@@ -1117,23 +1140,26 @@ def write_audit(
     request_id = current_request_id()
     ids = writer.allocate_ids(len(entries))
     rows = []
+    values_of = writer.values_of
     for pk, (action, obj, before, after, version) in zip(ids, entries, strict=True):
-        change = audit.ObjectChange.__new__(audit.ObjectChange)
-        change.__dict__.update(
-            id=pk,
-            time=now,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            request_id=request_id,
-            action=action,
-            object_type=key,
-            object_id=obj.pk,
-            object_repr=str(obj)[:200],
-            version=version if version is not None else getattr(obj, "version", 1),
-            before=before,
-            after=after,
+        rows.append(
+            values_of(
+                {
+                    "id": pk,
+                    "time": now,
+                    "actor_id": actor_id,
+                    "actor_name": actor_name,
+                    "request_id": request_id,
+                    "action": action,
+                    "object_type": key,
+                    "object_id": obj.pk,
+                    "object_repr": str(obj)[:200],
+                    "version": version if version is not None else getattr(obj, "version", 1),
+                    "before": before,
+                    "after": after,
+                }
+            )
         )
-        rows.append(writer.values(change))
     writer.insert(rows)
 
 

@@ -46,7 +46,17 @@ from guanxi.core.models import CustomField
 from guanxi.core.normalize import company_name_key
 
 from . import mapping as mapping_mod
-from .bulk import BulkRow, BulkSpec, InstanceFactory, Snapshotter, Upserter, prepare_rows, static_values
+from .bulk import (
+    BulkRow,
+    BulkSpec,
+    InstanceFactory,
+    Issue,
+    Snapshotter,
+    TableWriter,
+    Upserter,
+    prepare_rows,
+    static_values,
+)
 from .convert import TEXT_FIELDS, Converter
 from .models import ImportIssue, ImportJob
 from .readers import ReadError, open_table
@@ -273,24 +283,29 @@ def unpack(
 
         stub_model = Company
     for number, state, given, custom, tags, external_id, refs, stub, errors, warnings, after in packed:
-        row = BulkRow(
-            number=number, fields={}, custom_fields=custom or {}, tags=tags, external_id=external_id
-        )
-        row.given = given
-        row.prepared = True
-        row.extra["refs"] = refs or {}
+        extra: dict[str, Any] = {"refs": refs or {}}
         if stub is not None:
-            row.extra["stub_name"] = stub
+            extra["stub_name"] = stub
         if after is not None:
-            row.extra["after_static"] = after
-        if errors:
-            row.errors = [_issue(number, f, m) for f, m in errors]
-        if warnings:
-            row.warnings = [_issue(number, f, m) for f, m in warnings]
+            extra["after_static"] = after
+        row = BulkRow(
+            number,
+            {},
+            custom or {},
+            tags,
+            external_id,
+            [_issue(number, f, m) for f, m in errors] if errors else [],
+            [_issue(number, f, m) for f, m in warnings] if warnings else [],
+            None,
+            True,
+            given,
+            extra=extra,
+        )
         if state is not None:
             obj = new(model)
-            obj._state = ModelState()
-            obj.__dict__.update(zip(attnames, state, strict=True))
+            d = dict(zip(attnames, state, strict=True))
+            d["_state"] = ModelState()
+            obj.__dict__ = d
             if stub is not None and stub_model is not None:
                 placeholder = stubs.get(stub)
                 if placeholder is None:
@@ -305,8 +320,6 @@ def unpack(
 
 
 def _issue(number: int, field: str, message: str) -> Any:
-    from .bulk import Issue
-
     return Issue(number, field, message)
 
 
@@ -354,7 +367,10 @@ class ParallelRows:
     def __init__(self, source: Source, maker: RowMaker, start_after: int, size: int, workers: int) -> None:
         ctx = multiprocessing.get_context("fork")
         # Keep the pages the workers share with this process shared: no collection of the objects that
-        # exist now, here or in the workers (Python's collector writes to every object it visits).
+        # exist now, here or in the workers (Python's collector writes to every object it visits). They
+        # stay out of this process's collections until `close`: each full collection would otherwise walk
+        # all of Django and pypinyin's dictionary again while the batches' rows come and go (about a tenth
+        # of this process's time).
         from guanxi.core.normalize import pinyin_keys
 
         pinyin_keys("张三")  # load pypinyin's dictionary (about 50 MB) once, shared, not in each worker
@@ -365,16 +381,21 @@ class ParallelRows:
         self.stub = maker.stub_company
         self.conns = []
         self.procs = []
-        for index in range(workers):
-            receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(
-                target=_worker, args=(source, maker, start_after, index, workers, size, send), daemon=True
-            )
-            proc.start()
-            send.close()
-            self.conns.append(receive)
-            self.procs.append(proc)
-        gc.unfreeze()
+        try:
+            for index in range(workers):
+                receive, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(
+                    target=_worker,
+                    args=(source, maker, start_after, index, workers, size, send),
+                    daemon=True,
+                )
+                proc.start()
+                send.close()
+                self.conns.append(receive)
+                self.procs.append(proc)
+        except BaseException:
+            self.close()
+            raise
 
     def __iter__(self) -> Iterator[tuple[list[BulkRow], list[tuple[int, list[str]]]]]:
         done = [False] * len(self.conns)
@@ -396,12 +417,15 @@ class ParallelRows:
             i += 1
 
     def close(self) -> None:
-        for conn in self.conns:
-            conn.close()
-        for proc in self.procs:
-            if proc.is_alive():
-                proc.terminate()
-            proc.join(timeout=5)
+        try:
+            for conn in self.conns:
+                conn.close()
+            for proc in self.procs:
+                if proc.is_alive():
+                    proc.terminate()
+                proc.join(timeout=5)
+        finally:
+            gc.unfreeze()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -436,6 +460,7 @@ class ImportRunner:
         self.crash_after_batches = crash_after_batches
         self.actor: Any = job.created_by
         self.token = uuid.uuid4().hex
+        self._issue_writer: TableWriter | None = None
         if self.actor is None:
             from guanxi.core.permissions import SYSTEM
 
@@ -708,9 +733,18 @@ class ImportRunner:
                 transaction.set_rollback(True)
                 raise Superseded
             if issues:
-                ImportIssue.objects.bulk_create(issues, batch_size=1000)
+                self._write_issues(issues)
         if self.progress is not None:
             self.progress(job)
+
+    def _write_issues(self, issues: list[ImportIssue]) -> None:
+        """The batch's issues in one multi-row insert (COPY on PostgreSQL), as the records."""
+        writer = self._issue_writer
+        if writer is None:
+            writer = self._issue_writer = TableWriter(ImportIssue)
+        for issue, pk in zip(issues, writer.allocate_ids(len(issues)), strict=True):
+            issue.pk = pk
+        writer.insert([writer.values(issue) for issue in issues])
 
     def _reprepare_contacts(self, upserter: Upserter, rows: list[BulkRow]) -> None:
         """Contacts prepared with their company's typed name: again when the company found is named

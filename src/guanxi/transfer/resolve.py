@@ -117,6 +117,7 @@ class Resolver:
         self.leads: dict[tuple[str, str], Any] = {}
         self._pipelines: dict[str, Any] | None = None
         self._stages: dict[int, dict[str, Any]] = {}
+        self._grown: dict[tuple[frozenset[str], str], frozenset[str]] = {}
 
     # -- the batch ----------------------------------------------------------------------------------------
     def resolve(self, rows: list[BulkRow]) -> None:
@@ -135,11 +136,16 @@ class Resolver:
         if self.object_type == "deals":
             self._pipeline_stage([r for r in live if not r.errors])
 
-    @staticmethod
-    def _give(row: BulkRow, name: str, value: Any) -> None:
+    def _give(self, row: BulkRow, name: str, value: Any) -> None:
         row.fields[name] = value
-        if name not in row.given:
-            row.given = row.given | {name}
+        given = row.given
+        if name not in given:
+            # Rows share their sets of given fields (a batch has a handful of distinct ones).
+            key = (given, name)
+            grown = self._grown.get(key)
+            if grown is None:
+                grown = self._grown[key] = given | {name}
+            row.given = grown
         if row.instance is not None:
             set_relation(row.instance, name, value)
 
