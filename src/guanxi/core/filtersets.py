@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import customfields
+from .formrender import stock_widget_renderer
 from .models import Tag
 from .registry import registry
 
@@ -42,7 +43,9 @@ class RecordFilterSet(django_filters.FilterSet):
         *,
         request: Any = None,
         prefix: str | None = None,
+        custom_fields: list[Any] | None = None,
     ) -> None:
+        """`custom_fields`: the object type's custom field definitions, when the caller has read them."""
         super().__init__(data, queryset, request=request, prefix=prefix)
         object_type = registry.for_model(self._meta.model)
         self.object_type = object_type
@@ -65,7 +68,9 @@ class RecordFilterSet(django_filters.FilterSet):
                 distinct=True,
             )
         if object_type.has_custom_fields:
-            for definition in customfields.definitions(object_type.key):
+            if custom_fields is None:
+                custom_fields = customfields.definitions(object_type.key)
+            for definition in custom_fields:
                 self.filters[definition.form_name] = _custom_field_filter(definition)
         if not object_type.searchable:
             self.filters.pop("q", None)
@@ -76,6 +81,7 @@ class RecordFilterSet(django_filters.FilterSet):
         """The filter form as a person reads it: short lists as tick boxes, yes/no filters with "any"."""
         form = super().form
         if not getattr(form, "_guanxi_ready", False):
+            form.renderer = stock_widget_renderer
             for field in form.fields.values():
                 widget = field.widget
                 if isinstance(widget, forms.NullBooleanSelect):

@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, ForeignObjectRel, Q, QuerySet
+from django.db.models import F, ForeignObjectRel, Max, Q, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import Exact
 from django.utils.dateparse import parse_date, parse_datetime
@@ -41,6 +41,10 @@ WALK_START = 4
 WALK_LIMIT = 5000
 # Past the walk, the ids of at most this many matches are collected and their rows sorted.
 COLLECT_LIMIT = 5000
+# A filter known to match more rows than a list counts (its count was capped) walks on in windows of at
+# most WALK_WINDOW_MAX ids, until WALK_COMMON_LIMIT ids have been read; then the planner has the rest.
+WALK_WINDOW_MAX = 20000
+WALK_COMMON_LIMIT = 100000
 
 
 class InvalidCursor(ValueError):
@@ -228,14 +232,17 @@ def _walk(
     start: Q | None,
     want: int,
     after: Callable[[Any, int], Q],
+    at_least: int | None = None,
 ) -> list[Any]:
     """The first `want` rows of the filtered `queryset` in `ordering` after `start`, found by reading the
-    ids of the unfiltered table in that order window by window (see the module docstring)."""
+    ids of the unfiltered table in that order window by window (see the module docstring). `at_least`:
+    the filter matches at least this many rows (the caller's count was capped there)."""
     table = queryset.model._base_manager.all()
     rows: list[Any] = []
     scanned = 0
     window = max(WALK_START * want, 64)
     condition = start or Q()
+    common_window = 0  # set once the filter is known to match too many rows to collect
     while True:
         ids = table.filter(condition).order_by(*ordering).values("pk")[:window]
         rows += list(queryset.filter(pk__in=ids).order_by(*ordering)[: want - len(rows)])
@@ -248,9 +255,24 @@ def _walk(
         condition = after(last[0][0], last[0][1])
         needed = want - len(rows)
         expected = needed * scanned / max(len(rows), 0.5) * 1.5
-        if expected > WALK_LIMIT:
-            return rows + _collect(queryset, condition, ordering, needed)
-        window = max(window, int(expected))
+        if expected > WALK_LIMIT and not common_window:
+            if at_least is None or at_least <= COLLECT_LIMIT:
+                return rows + _collect(queryset, condition, ordering, needed)
+            # The caller's capped count says the filter matches too many rows to collect: tens of
+            # thousands, which the planner's plan (the filter's index, then a sort of every match) costs
+            # 20-25 ms at a million contacts. Few of them came by in the first rows of this order (a
+            # rep's contacts by e-mail, behind everyone's empty addresses), but they are not rare: with
+            # `at_least` of about `total` rows matching, a window of needed * total / at_least ids holds
+            # the page on average, and one and a half times that is read, window after window, rather
+            # than what a first window that happened to hold none would suggest.
+            total = table.aggregate(last_id=Max("pk"))["last_id"] or at_least
+            common_window = max(int(needed * total / at_least * 1.5), 64)
+        if common_window:
+            if scanned >= WALK_COMMON_LIMIT:
+                return rows + list(queryset.filter(condition).order_by(*ordering)[:needed])
+            window = max(min(int(expected), common_window, WALK_WINDOW_MAX), 64)
+        else:
+            window = max(window, int(expected))
 
 
 def _collect(
@@ -298,6 +320,7 @@ def paginate(
     size: int,
     selective: bool = False,
     matches: int | None = None,
+    at_least: int | None = None,
 ) -> Page:
     """One page of `queryset` ordered by `sort` ("name" or "-name", a local field) then pk, after or
     before `cursor`. Nulls sort last.
@@ -307,7 +330,8 @@ def paginate(
     rows (a list page's capped count); when a filtered queryset has at most COLLECT_LIMIT of them, they
     are collected through the filter's index and sorted, on either database — reading the sort index
     until a page of rare matches has gone by can cost a scan of most of the table, and both planners
-    misjudge filters that contradict each other (one owner's records within another team: none)."""
+    misjudge filters that contradict each other (one owner's records within another team: none).
+    `at_least`: the caller's count stopped there (a capped count); the filter matches that many or more."""
     queryset = _without_needless_distinct(queryset)
     descending = sort.startswith("-")
     field = sort.lstrip("-")
@@ -336,7 +360,15 @@ def paginate(
         if _searches(queryset.query.where):  # a capped candidate set: few rows
             rows = _collect(queryset, start or Q(), ordering, size + 1)
         else:
-            rows = _walk(queryset, field=field, ordering=ordering, start=start, want=size + 1, after=after)
+            rows = _walk(
+                queryset,
+                field=field,
+                ordering=ordering,
+                start=start,
+                want=size + 1,
+                after=after,
+                at_least=at_least,
+            )
     else:
         page = queryset.filter(start) if start is not None else queryset
         rows = list(page.order_by(*ordering)[: size + 1])

@@ -55,9 +55,7 @@ class ContactList(generic.ObjectListView):
         if company is None:
             return ""
         return format_html(
-            '<a href="{}">{}</a>',
-            reverse("customers:company_detail", args=[obj.company_id]),
-            company.name,
+            '<a href="{}">{}</a>', self.record_url("customers:company_detail", obj.company_id), company.name
         )
 
 

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from guanxi.core.permissions import is_admin
 
@@ -13,7 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"menu": [], "languages": settings.LANGUAGES}
     return {
-        "menu": menu_for(user, request.path),
+        # Built only when a template shows it: an htmx partial (a list's table) never does.
+        "menu": SimpleLazyObject(lambda: menu_for(user, request.path)),
         "languages": settings.LANGUAGES,
         "user_is_admin": is_admin(user),
     }

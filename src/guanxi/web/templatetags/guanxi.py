@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms, template
-from django.template.loader import render_to_string
+from django.forms.models import ModelChoiceIterator
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
+
+from guanxi.core.formrender import Unsupported, text_html
 
 register = template.Library()
 
@@ -27,16 +32,76 @@ def field(bound: forms.BoundField, **attrs: Any) -> str:
     if bound.errors and not isinstance(widget, forms.CheckboxSelectMultiple):
         classes.add("is-invalid")
     if isinstance(widget, forms.SelectMultiple) and not isinstance(widget, forms.CheckboxSelectMultiple):
-        attrs.setdefault("size", min(6, max(3, len(getattr(widget, "choices", [])))))
-    return render_to_string(
-        "web/field.html",
-        {
-            "field": bound,
-            "widget": bound.as_widget(attrs={**attrs, "class": " ".join(sorted(classes))}),
-            "is_checkbox": isinstance(widget, forms.CheckboxInput),
-            "is_multi": isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect),
-        },
-    )
+        choices = getattr(widget, "choices", [])
+        if isinstance(choices, ModelChoiceIterator):
+            # Read the records once for both the size and the options (len() would count them first).
+            choices = widget.choices = list(iter(choices))
+        attrs.setdefault("size", min(6, max(3, len(choices))))
+    html = bound.as_widget(attrs={**attrs, "class": " ".join(sorted(classes))})
+    is_checkbox = isinstance(widget, forms.CheckboxInput)
+    is_multi = isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect)
+    context = {"field": bound, "widget": html, "is_checkbox": is_checkbox, "is_multi": is_multi}
+    if not bound.is_hidden and _field_template_is_stock():
+        try:
+            return _field_html(bound, html, is_checkbox, is_multi)
+        except Unsupported:
+            pass  # a value the template would call (a callable label): the template renders it
+    return render_to_string(FIELD_TEMPLATE, context)
+
+
+FIELD_TEMPLATE = "web/field.html"
+# The source of web/field.html that _field_html() writes out in Python: a form's dozen fields are a dozen
+# template renders otherwise, a tenth of a list page's time. Edit the template and the tag renders it
+# instead (tests/core/test_formrender.py compares the two).
+FIELD_TEMPLATE_SOURCE = (
+    "{% if field.is_hidden %}{{ field }}{% elif is_checkbox %}\n"
+    '<div class="mb-3">\n'
+    '  <label class="form-check">{{ widget }}'
+    '<span class="form-check-label">{{ field.label }}</span></label>\n'
+    '  {% if field.help_text %}<small class="form-hint">{{ field.help_text }}</small>{% endif %}\n'
+    '  {% for error in field.errors %}<div class="invalid-feedback d-block">{{ error }}</div>{% endfor %}\n'
+    "</div>{% else %}\n"
+    '<div class="mb-3">\n'
+    '  <label class="form-label{% if field.field.required %} required{% endif %}" '
+    'for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+    '  {% if is_multi %}<div class="gx-multi">{{ widget }}</div>{% else %}{{ widget }}{% endif %}\n'
+    '  {% if field.help_text %}<small class="form-hint">{{ field.help_text }}</small>{% endif %}\n'
+    '  {% for error in field.errors %}<div class="invalid-feedback d-block" '
+    'data-error-for="{{ field.name }}">{{ error }}</div>{% endfor %}\n'
+    "</div>{% endif %}\n"
+)
+
+
+@functools.cache
+def _field_template_is_stock() -> bool:
+    template = getattr(get_template(FIELD_TEMPLATE), "template", None)
+    return getattr(template, "source", None) == FIELD_TEMPLATE_SOURCE
+
+
+def _field_html(bound: forms.BoundField, widget: str, is_checkbox: bool, is_multi: bool) -> str:
+    """web/field.html for a field that is not hidden."""
+    help_text = f'<small class="form-hint">{text_html(bound.help_text)}</small>' if bound.help_text else ""
+    label = text_html(bound.label)
+    if is_checkbox:
+        errors = "".join(f'<div class="invalid-feedback d-block">{text_html(e)}</div>' for e in bound.errors)
+        html = (
+            f'\n<div class="mb-3">\n  <label class="form-check">{text_html(widget)}'
+            f'<span class="form-check-label">{label}</span></label>\n  {help_text}\n  {errors}\n</div>\n'
+        )
+    else:
+        name = text_html(bound.name)
+        errors = "".join(
+            f'<div class="invalid-feedback d-block" data-error-for="{name}">{text_html(e)}</div>'
+            for e in bound.errors
+        )
+        required = " required" if bound.field.required else ""
+        shown = f'<div class="gx-multi">{text_html(widget)}</div>' if is_multi else text_html(widget)
+        html = (
+            f'\n<div class="mb-3">\n  <label class="form-label{required}" '
+            f'for="{text_html(bound.id_for_label)}">{label}</label>\n  {shown}\n  {help_text}\n'
+            f"  {errors}\n</div>\n"
+        )
+    return mark_safe(html)  # noqa: S308 - every value in it is escaped by text_html
 
 
 @register.filter
