@@ -194,3 +194,40 @@ def test_due_reminders_are_sent_once_by_e_mail(admin, mailoutbox, settings):
     assert send_due_reminders.call() == 0
     assert [m.to for m in mailoutbox] == [["boss@example.com"]] and "报价" in mailoutbox[0].subject
     assert Activity.objects.get(pk=due.pk).reminded_at is not None
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_quick_form_renders_as_through_the_widget_templates(language):
+    from django.forms.renderers import get_default_renderer
+    from django.utils import translation
+
+    from guanxi.activities.forms import QuickActivityForm
+
+    initial = {"kind": "call", "direction": "outbound", "outcome": "connected"}
+    with translation.override(language):
+        fast = QuickActivityForm(initial=initial)
+        slow = QuickActivityForm(initial=initial, renderer=get_default_renderer())
+        assert [str(fast[name]) for name in fast.fields] == [str(slow[name]) for name in slow.fields]
+        invalid = {"kind": "task", "due_at": "not a date", "duration_minutes": "-1"}
+        fast, slow = QuickActivityForm(invalid), QuickActivityForm(invalid, renderer=get_default_renderer())
+        assert [str(fast[name]) for name in fast.fields] == [str(slow[name]) for name in slow.fields]
+
+
+def test_the_timeline_names_related_records_only_for_changes_that_show_rows(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.sales.services import deal_update
+
+    company = company_create(actor=admin, name="Acme")
+    deal = deal_create(actor=admin, name="D", amount=Decimal("10"), company=company)
+    with CaptureQueriesContext(connection) as queries:
+        entries, _more = timeline(admin, "deal", deal)
+    (created,) = [e for e in entries if e.kind == "change"]
+    assert created.item.action == "create" and created.rows is None
+    assert not [q for q in queries.captured_queries if "customers_company" in q["sql"]]
+    other = company_create(actor=admin, name="Other")
+    deal_update(actor=admin, instance=deal, company=other)
+    entries, _more = timeline(admin, "deal", deal)
+    updated = next(e for e in entries if e.kind == "change" and e.item.action == "update")
+    assert ("company", "Acme", "Other") in [(str(label), old, new) for label, old, new in updated.rows]

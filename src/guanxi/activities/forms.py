@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.formrender import stock_widget_renderer
 from guanxi.core.forms import RecordChoiceField, RecordForm, RecordMultipleChoiceField, limit_links
 
 from .models import Activity, Kind
@@ -109,7 +110,10 @@ class ActivityForm(RecordForm):
 
 
 class QuickActivityForm(forms.Form):
-    """The timeline's quick form: log a call, add a note or a task without leaving the record."""
+    """The timeline's quick form: log a call, add a note or a task without leaving the record. Its widgets
+    are on every timeline panel: the stock ones are written in Python (same markup as the templates)."""
+
+    default_renderer = stock_widget_renderer
 
     kind = forms.ChoiceField(choices=[(Kind.CALL, _("Call")), (Kind.NOTE, _("Note")), (Kind.TASK, _("Task"))])
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from guanxi.core.audit import ObjectChange
+from guanxi.core.audit import Action, ObjectChange
 from guanxi.core.registry import registry
 from guanxi.core.views import describe_changes
 
@@ -37,8 +37,8 @@ def timeline(
     events. Returns the entries and the time to pass as `before` for the next page (None at the end).
 
     Each source gives at most `limit` rows through its (record, time) index; the activities carry only their
-    owner (the one relation an entry shows), and only the changes that make the page are described
-    (field labels, names of related records), which is what costs queries."""
+    owner (the one relation an entry shows), and only the changes that make the page and show their rows
+    (not creations) are described (field labels, names of related records), which is what costs queries."""
     entries: list[Entry] = []
     link = LINK_FIELD.get(object_type)
     if link is not None:
@@ -66,7 +66,9 @@ def timeline(
     entries.sort(key=lambda e: e.time, reverse=True)
     page = entries[:limit]
     more = len(entries) > limit
-    shown = [e for e in page if e.kind == "change"]
+    # A creation shows no rows (activities/timeline_entries.html): naming its related records would cost a
+    # query per relation the record was created with.
+    shown = [e for e in page if e.kind == "change" and e.item.action != Action.CREATE]
     if shown:
         described = describe_changes([e.item for e in shown], registry.get(object_type), user)
         for entry, description in zip(shown, described, strict=True):

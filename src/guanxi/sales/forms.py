@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.formrender import stock_widget_renderer
 from guanxi.core.forms import RecordChoiceField, RecordForm, limit_links
 
 from .choices import ContactRole, PicklistKind, StageKind
@@ -223,6 +224,8 @@ class ConvertForm(forms.Form):
 
 
 class LostForm(forms.Form):
+    default_renderer = stock_widget_renderer  # on every board: its widgets written in Python, same markup
+
     lost_reason = forms.ModelChoiceField(
         label=_("Why was it lost?"),
         queryset=PicklistValue.objects.filter(kind=PicklistKind.LOST_REASON, active=True),

@@ -24,8 +24,11 @@ class RateTable:
 
     def __init__(self) -> None:
         self._rates: dict[str, list[tuple[datetime.date, Decimal]]] = {}
-        for rate in ExchangeRate.objects.order_by("currency", "-valid_from"):
-            self._rates.setdefault(rate.currency, []).append((rate.valid_from, rate.rate))
+        rows = ExchangeRate.objects.order_by("currency", "-valid_from").values_list(
+            "currency", "valid_from", "rate"
+        )
+        for currency, valid_from, rate in rows:
+            self._rates.setdefault(currency, []).append((valid_from, rate))
 
     def rate(self, currency: str, on_date: datetime.date | None = None) -> Decimal | None:
         if currency == reporting_currency():

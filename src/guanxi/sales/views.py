@@ -1,5 +1,6 @@
 import datetime
-from decimal import Decimal
+import html
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -8,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _g
 from django.views import View
 
@@ -29,6 +32,59 @@ def money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return ""
     return f"{currency} {number_format(amount, decimal_pos=2, force_grouping=True)}"
+
+
+class BoardCards:
+    """The cards of the board's columns as HTML, byte for byte what a `{% for deal in column.cards %}` loop
+    over the card markup renders (tests/sales/test_board_cards.py holds the two side by side), without ten
+    template nodes, a `reverse()` and three localisations a card: the deal URL is reversed once, the
+    separators read once, each closing date formatted once a page."""
+
+    def __init__(self) -> None:
+        marker = 987654321
+        self.url = reverse("sales:deal_detail", args=[marker]).partition(str(marker))
+        self.decimal_sep = str(get_format("DECIMAL_SEPARATOR"))
+        self.thousand_sep = str(get_format("THOUSAND_SEPARATOR"))
+        grouping = get_format("NUMBER_GROUPING")
+        self.grouping = grouping if isinstance(grouping, int) else 0
+        self.dates: dict[datetime.date, str] = {}
+
+    def whole(self, amount: Decimal) -> str:
+        """`amount|floatformat:"0g"`: rounded half up to a whole number, thousands grouped."""
+        if not self.grouping:
+            return str(floatformat(amount, "0g"))
+        rounded = int(amount.quantize(Decimal(1), ROUND_HALF_UP))
+        digits = str(abs(rounded))
+        size = self.grouping
+        head = len(digits) % size or size
+        groups = [digits[:head]] + [digits[i : i + size] for i in range(head, len(digits), size)]
+        return ("-" if rounded < 0 else "") + self.thousand_sep.join(groups)
+
+    def date(self, value: datetime.date) -> str:
+        text = self.dates.get(value)
+        if text is None:
+            text = self.dates[value] = html.escape(date_format(value, "SHORT_DATE_FORMAT"))
+        return text
+
+    def html(self, cards: list[selectors.BoardCard]) -> SafeString:
+        escape = html.escape
+        prefix, _marker, suffix = self.url
+        out = []
+        for card in cards:
+            closing, owner = card.expected_close_date, escape(card.owner_name)
+            out.append(
+                f'\n      <div class="card gx-deal-card" data-id="{card.pk}" data-version="{card.version}"'
+                f' data-amount="{format(card.amount, "f").replace(".", self.decimal_sep)}">'
+                f'\n        <div class="card-body p-2">'
+                f'\n          <a href="{prefix}{card.pk}{suffix}" class="fw-bold">{escape(card.name)}</a>'
+                f'\n          <div class="small text-secondary">{escape(card.company_name or "")}</div>'
+                f'\n          <div class="small d-flex"><span>{escape(card.currency)} '
+                f'{self.whole(card.amount)}</span><span class="ms-auto">{owner}</span></div>'
+                f"\n          "
+                + (f'<div class="small text-secondary">{self.date(closing)}</div>' if closing else "")
+                + "\n        </div>\n      </div>\n      "
+            )
+        return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
 
 
 def _link(url_name: str, obj: Model | None) -> Any:
@@ -405,6 +461,7 @@ class Board(LoginRequiredMixin, View):
             raise Http404
         filters, values = self.filters(request)
         columns = selectors.board(request.user, pipeline, **filters)
+        cards = BoardCards()
         stages = list(pipeline.stages.all())
         return render(
             request,
@@ -412,7 +469,7 @@ class Board(LoginRequiredMixin, View):
             {
                 "pipeline": pipeline,
                 "pipelines": pipelines,
-                "columns": columns,
+                "columns": [(column, cards.html(column.cards)) for column in columns],
                 "values": values,
                 "won_stage": next((s for s in stages if s.kind == StageKind.WON), None),
                 "lost_stage": next((s for s in stages if s.kind == StageKind.LOST), None),
