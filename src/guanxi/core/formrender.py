@@ -7,12 +7,13 @@ itself — the same bytes (tests/core/test_formrender.py renders every case both
 hands everything else (a widget with its own template, form and field templates, errors) to the default
 form renderer.
 
-It only takes over a template whose source is exactly the one it was written from (checked once per
-process against the template the default renderer would load), so a Django upgrade that changes a
+It only takes over a template whose source is exactly the one it was written from (its SHA-256, checked
+once per process against the template the default renderer would load), so a Django upgrade that changes a
 widget template, or a project that overrides one, falls back to the templates instead of drifting."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.forms.renderers import BaseRenderer, get_default_renderer
@@ -23,69 +24,39 @@ from django.utils.html import escape
 from django.utils.safestring import SafeData
 
 _W = "django/forms/widgets/"
-_INCLUDE_INPUT = '{% include "django/forms/widgets/input.html" %}\n'
-_INCLUDE_MULTIPLE = '{% include "django/forms/widgets/multiple_input.html" %}\n'
-_INCLUDE_INPUT_OPTION = '{% include "django/forms/widgets/input_option.html" %}\n'
+_INPUT_KINDS = [
+    "text",
+    "number",
+    "email",
+    "url",
+    "color",
+    "search",
+    "tel",
+    "password",
+    "hidden",
+    "date",
+    "datetime",
+    "time",
+    "checkbox",
+]
+_INCLUDES_INPUT = "7d7a5bc4ccc075bbff6af7d60b9e3ae200f68c59e0f77d44abbbf36f3cb5fb20"
 
-# The sources the Python below reproduces (Django 6.1).
-STOCK_SOURCES: dict[str, str] = {
-    _W + "attrs.html": (
-        "{% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}"
-        "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}{% endfor %}"
-    ),
-    _W + "input.html": (
-        '<input type="{{ widget.type }}" name="{{ widget.name }}"{% if widget.value != None %} '
-        "value=\"{{ widget.value|stringformat:'s' }}\"{% endif %}"
-        '{% include "django/forms/widgets/attrs.html" %}>\n'
-    ),
-    _W + "select.html": (
-        '<select name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>'
-        "{% for group_name, group_choices, group_index in widget.optgroups %}{% if group_name %}\n"
-        '  <optgroup label="{{ group_name }}">{% endif %}{% for option in group_choices %}\n'
-        "  {% include option.template_name with widget=option %}{% endfor %}{% if group_name %}\n"
-        "  </optgroup>{% endif %}{% endfor %}\n</select>\n"
-    ),
-    _W + "select_option.html": (
-        "<option value=\"{{ widget.value|stringformat:'s' }}\""
-        '{% include "django/forms/widgets/attrs.html" %}>{{ widget.label }}</option>\n'
-    ),
-    _W + "multiple_input.html": (
-        '{% with id=widget.attrs.id %}<div{% if id %} id="{{ id }}"{% endif %}'
-        '{% if widget.attrs.class %} class="{{ widget.attrs.class }}"{% endif %}>'
-        "{% for group, options, index in widget.optgroups %}{% if group %}\n"
-        "  <div><label>{{ group }}</label>{% endif %}{% for option in options %}<div>\n"
-        "    {% include option.template_name with widget=option %}</div>{% endfor %}{% if group %}\n"
-        "  </div>{% endif %}{% endfor %}\n</div>{% endwith %}\n"
-    ),
-    _W + "input_option.html": (
-        '{% if widget.wrap_label %}<label{% if widget.attrs.id %} for="{{ widget.attrs.id }}"{% endif %}>'
-        '{% endif %}{% include "django/forms/widgets/input.html" %}'
-        "{% if widget.wrap_label %} {{ widget.label }}</label>{% endif %}\n"
-    ),
-    _W + "checkbox_select.html": _INCLUDE_MULTIPLE,
-    _W + "radio.html": _INCLUDE_MULTIPLE,
-    _W + "checkbox_option.html": _INCLUDE_INPUT_OPTION,
-    _W + "radio_option.html": _INCLUDE_INPUT_OPTION,
-    **{
-        f"{_W}{kind}.html": _INCLUDE_INPUT
-        for kind in (
-            "text",
-            "number",
-            "email",
-            "url",
-            "color",
-            "search",
-            "tel",
-            "password",
-            "hidden",
-            "date",
-            "datetime",
-            "time",
-            "checkbox",
-        )
-    },
+# SHA-256 of each template source the Python below reproduces (Django 6.1's), so that a changed or
+# overridden template is noticed without keeping a copy of its text here.
+STOCK_DIGESTS: dict[str, str] = {
+    _W + "attrs.html": "f729483efe44660fabc76a8f2e0a1b464c3a66afd625233c92dd74e8fa5261ad",
+    _W + "input.html": "770cf3acba1c18b65021a19efbf5fc93bcfcee357a005b67dbc2e2967527507d",
+    _W + "select.html": "ed4d11ce3784486f3b10dcd08cf45417bd60bcabc68d556f5dca6c5b6f814d1e",
+    _W + "select_option.html": "37fa6c7742580aa361c767a1da8caf905d8a53676feccf66b4cc3fe012d8abc0",
+    _W + "multiple_input.html": "8f111646a577d9aef7df8d1e434b889faef65f3e635bdaa6dd5fecac1c8b11dd",
+    _W + "input_option.html": "3f244d9fd96613d0dad3e44adfbcd6e322595128895a020f094f68bb9a140b6f",
+    _W + "checkbox_select.html": "fa86f6eaeaa6beb1143193d0aba900a8ae0a064d986474c259608ce819da2f4c",
+    _W + "radio.html": "fa86f6eaeaa6beb1143193d0aba900a8ae0a064d986474c259608ce819da2f4c",
+    _W + "checkbox_option.html": "536745b405ef3a7fde2b8a24d283ba070284fb7fa3a3325ba066a1fcf4052d53",
+    _W + "radio_option.html": "536745b405ef3a7fde2b8a24d283ba070284fb7fa3a3325ba066a1fcf4052d53",
+    **{f"{_W}{kind}.html": _INCLUDES_INPUT for kind in _INPUT_KINDS},
 }
-_INPUTS = frozenset(name for name, source in STOCK_SOURCES.items() if source == _INCLUDE_INPUT)
+_INPUTS = frozenset(f"{_W}{kind}.html" for kind in _INPUT_KINDS)
 _MULTIPLE = frozenset({_W + "checkbox_select.html", _W + "radio.html"})
 _INPUT_OPTIONS = frozenset({_W + "checkbox_option.html", _W + "radio_option.html"})
 _SELECT = _W + "select.html"
@@ -93,6 +64,10 @@ _SELECT_OPTION = _W + "select_option.html"
 
 # A template variable renders like this: autoescaped, localised, in the current time zone.
 _CONTEXT = Context(autoescape=True)
+
+
+def source_digest(source: str | None) -> str | None:
+    return None if source is None else hashlib.sha256(source.encode()).hexdigest()
 
 
 class Unsupported(Exception):
@@ -222,11 +197,11 @@ class StockWidgetRenderer(BaseRenderer):
     def stock(self) -> frozenset[str]:
         """The stock templates, when every one of them the fallback renderer would load has the source
         reproduced here; otherwise none (they include one another)."""
-        for name, expected in STOCK_SOURCES.items():
+        for name, expected in STOCK_DIGESTS.items():
             template = getattr(self.fallback.get_template(name), "template", None)
-            if getattr(template, "source", None) != expected:
+            if source_digest(getattr(template, "source", None)) != expected:
                 return frozenset()
-        return frozenset(STOCK_SOURCES)
+        return frozenset(STOCK_DIGESTS)
 
     def render_stock(self, template_name: str, context: dict[str, Any]) -> str | None:
         """The markup of a stock widget template, or None when the template should render it."""
