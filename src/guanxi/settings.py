@@ -138,6 +138,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "guanxi.sqlite3"),
+            # Kept open between requests: a new connection per request re-ran the pragmas, re-read the
+            # schema and started with an empty page cache (about 8 ms of every API request).
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "init_command": SQLITE_PRAGMAS,
                 "transaction_mode": "IMMEDIATE",

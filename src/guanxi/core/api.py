@@ -4,19 +4,22 @@ domain services, pages with keyset cursors, sends ETags and honours If-Match."""
 from __future__ import annotations
 
 import copy
+import datetime
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, ClassVar, cast
 
 import orjson
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Manager, Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import ISO_8601, exceptions, serializers, status, viewsets
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.renderers import JSONRenderer
@@ -30,6 +33,9 @@ from .api_base import KeysetPagination, ObjectPermission  # noqa: F401
 from .models import Tag
 from .registry import ObjectType, registry
 from .services import StaleVersionError
+
+# Query parameters of a list that are not filters.
+NOT_FILTERS = frozenset({"cursor", "limit", "ordering", "search", api_settings.URL_FORMAT_OVERRIDE})
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -95,7 +101,12 @@ _PLAIN_FIELDS: dict[type, Any] = {
     serializers.ReadOnlyField: None,
 }
 # Field classes that are read straight from the column and converted by the field itself.
-_CONVERTED_FIELDS = (serializers.DateTimeField, serializers.DateField, serializers.DecimalField)
+_CONVERTED_FIELDS = (
+    serializers.DateTimeField,
+    serializers.DateField,
+    serializers.DecimalField,
+    serializers.BigIntegerField,
+)
 
 
 def _column(model: type[Any], name: str) -> Any:
@@ -160,6 +171,149 @@ def _compile(serializer: serializers.Serializer) -> Callable[[Any], dict[str, An
         return out
 
     return render
+
+
+def _plain_iso(field: serializers.DateTimeField) -> bool:
+    """Does the field write ISO 8601 in the current time zone (DRF's default)?"""
+    return (
+        settings.USE_TZ
+        and not hasattr(field, "timezone")
+        and str(getattr(field, "format", api_settings.DATETIME_FORMAT)).lower() == ISO_8601
+    )
+
+
+class _IsoDateTime:
+    """DateTimeField.to_representation for aware values with the time zone looked up once per page."""
+
+    def __init__(self, field: serializers.DateTimeField) -> None:
+        self.field = field
+
+    def for_zone(self, zone: Any) -> Callable[[Any], Any]:
+        field = self.field
+
+        def convert(value: Any) -> Any:
+            if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+                return field.to_representation(value)
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return convert
+
+
+class RowPlan:
+    """A list page read as column values (`QuerySet.values`) rather than model instances, and rendered
+    field by field exactly as the serializer renders an instance. `RowPlan.of` answers None for a
+    serializer with a field it cannot read from a column (nested records, methods, annotations …);
+    such lists keep the serializer's own path."""
+
+    def __init__(self, model: Any, columns: list[tuple[str, str | None, Any]]) -> None:
+        self.model = model
+        self.columns = columns  # (output name, values() key or None for the tags, converter or None)
+        self.has_tags = any(key is None for _name, key, _convert in columns)
+        self.keys = ["pk", *dict.fromkeys(key for _name, key, _convert in columns if key is not None)]
+
+    @classmethod
+    def of(cls, serializer: serializers.Serializer) -> RowPlan | None:
+        model = serializer.Meta.model  # type: ignore[attr-defined]
+        columns: list[tuple[str, str | None, Any]] = []
+        for field in serializer._readable_fields:
+            kind = type(field)
+            name = field.field_name
+            assert name is not None
+            attrs = field.source_attrs
+            if isinstance(field, TagListField) and attrs == ["tags"]:
+                columns.append((name, None, None))
+                continue
+            column = _column(model, attrs[0]) if attrs else None
+            if column is None:
+                return None
+            if len(attrs) == 2 and column.many_to_one and kind in _PLAIN_FIELDS:
+                # A column of a linked record (`company.name`), None when there is no link.
+                target = _column(column.related_model, attrs[1])
+                if target is None or target.is_relation or field.default is not None:
+                    return None
+                columns.append((name, f"{attrs[0]}__{attrs[1]}", _PLAIN_FIELDS[kind]))
+                continue
+            if len(attrs) != 1:
+                return None
+            if column.many_to_one:
+                if (
+                    isinstance(field, serializers.PrimaryKeyRelatedField)
+                    and type(field).to_representation is serializers.PrimaryKeyRelatedField.to_representation
+                    and field.pk_field is None
+                ):
+                    columns.append((name, attrs[0], None))
+                    continue
+                if (
+                    isinstance(field, serializers.SlugRelatedField)
+                    and type(field).to_representation is serializers.SlugRelatedField.to_representation
+                    and _column(column.related_model, field.slug_field) is not None
+                ):
+                    columns.append((name, f"{attrs[0]}__{field.slug_field}", None))
+                    continue
+                return None
+            if column.is_relation:
+                return None
+            if kind in _PLAIN_FIELDS:
+                columns.append((name, attrs[0], _PLAIN_FIELDS[kind]))
+            elif kind is serializers.ChoiceField:
+                assert isinstance(field, serializers.ChoiceField)
+                choices = field.choice_strings_to_values
+
+                def choice(value: Any, choices: dict[str, Any] = choices) -> Any:
+                    return value if value == "" else choices.get(str(value), value)
+
+                columns.append((name, attrs[0], choice))
+            elif (
+                isinstance(field, serializers.DateTimeField)
+                and kind is serializers.DateTimeField
+                and _plain_iso(field)
+            ):
+                columns.append((name, attrs[0], _IsoDateTime(field)))
+            elif kind in _CONVERTED_FIELDS:
+                columns.append((name, attrs[0], field.to_representation))
+            elif kind is CustomFieldsField:
+                columns.append((name, attrs[0], dict))
+            else:
+                return None
+        return cls(model, columns)
+
+    def values(self, queryset: QuerySet[Any], sort: str) -> QuerySet[Any]:
+        """The queryset's rows as dicts of what the plan reads, plus the sort column for the cursor."""
+        field = sort.lstrip("-")
+        keys = self.keys if field in ("pk", "id") or field in self.keys else [*self.keys, field]
+        return queryset.prefetch_related(None).values(*keys)
+
+    def render(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        tags: dict[Any, list[str]] = {}
+        if self.has_tags and rows:
+            relation = self.model._meta.get_field("tags")
+            through = relation.remote_field.through
+            source = relation.m2m_field_name()
+            target = relation.m2m_reverse_field_name()
+            links = (
+                through.objects.filter(**{f"{source}__in": [row["pk"] for row in rows]})
+                .order_by(f"{target}__name")
+                .values_list(f"{source}_id", f"{target}__name")
+            )
+            for pk, tag in links:
+                tags.setdefault(pk, []).append(tag)
+        zone = timezone.get_current_timezone()
+        columns = [
+            (name, key, convert.for_zone(zone) if isinstance(convert, _IsoDateTime) else convert)
+            for name, key, convert in self.columns
+        ]
+        out = []
+        for row in rows:
+            item: dict[str, Any] = {}
+            for name, key, convert in columns:
+                if key is None:
+                    item[name] = tags.get(row["pk"], [])
+                    continue
+                value = row[key]
+                item[name] = value if value is None or convert is None else convert(value)
+            out.append(item)
+        return out
 
 
 class RecordListSerializer(serializers.ListSerializer):
@@ -288,6 +442,34 @@ class RecordViewSet(viewsets.ModelViewSet):
         if search and ot.searchable:
             queryset = queryset.filter(search_text__matches=search)
         return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.request.query_params.keys() <= NOT_FILTERS:
+            return queryset  # no filter asked for: spare building the filter set and its form
+        return super().filter_queryset(queryset)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.row_plan()
+        if plan is None or self.paginator is None:
+            return super().list(request, *args, **kwargs)
+        queryset = plan.values(self.filter_queryset(self.get_queryset()), self.get_sort())
+        rows = self.paginate_queryset(queryset)
+        assert rows is not None
+        return self.get_paginated_response(plan.render(rows))
+
+    # Row plans by serializer class; a serializer's readable fields do not depend on the request.
+    _row_plans: ClassVar[dict[type, RowPlan | None]] = {}
+
+    def row_plan(self) -> RowPlan | None:
+        serializer_class = self.get_serializer_class()
+        try:
+            return RecordViewSet._row_plans[serializer_class]
+        except KeyError:
+            serializer = self.get_serializer()
+            plan = RecordViewSet._row_plans[serializer_class] = (
+                RowPlan.of(serializer) if isinstance(serializer, serializers.Serializer) else None
+            )
+            return plan
 
     def get_filterset_class(self) -> Any:
         return self.object_type.filterset_class

@@ -275,6 +275,10 @@ def _walk(
             window = max(window, int(expected))
 
 
+def _pk(row: Any) -> Any:
+    return row["pk"] if isinstance(row, dict) else row.pk
+
+
 def _collect(
     queryset: QuerySet[Any],
     condition: Q,
@@ -308,7 +312,7 @@ def _collect(
     # sort index from the start and test each entry against the candidates, which is slow when they all
     # sort late (everyone whose initials are "ww" is near the end of the alphabet).
     page = list(candidates.order_by(*ordering).values_list("pk", flat=True))[:want]
-    rows = {row.pk: row for row in queryset.filter(pk__in=page)}
+    rows = {_pk(row): row for row in queryset.filter(pk__in=page)}
     return [rows[pk] for pk in page if pk in rows]
 
 
@@ -323,7 +327,8 @@ def paginate(
     at_least: int | None = None,
 ) -> Page:
     """One page of `queryset` ordered by `sort` ("name" or "-name", a local field) then pk, after or
-    before `cursor`. Nulls sort last.
+    before `cursor`. Nulls sort last. The rows are model instances, or dicts holding "pk" and the sort
+    field (a `values()` queryset).
 
     `selective`: the caller knows the queryset has few rows (a search's candidates), so they are
     collected and sorted without walking the sort index first. `matches`: the caller has counted the
@@ -378,6 +383,8 @@ def paginate(
         rows.reverse()
 
     def key(row: Any) -> tuple[Any, int]:
+        if isinstance(row, dict):
+            return (row["pk"] if field == "pk" else row[field], row["pk"])
         return (row.pk if field == "pk" else getattr(row, field), row.pk)
 
     if not rows:
