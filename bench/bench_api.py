@@ -84,7 +84,8 @@ def make_token(username: str) -> str:
 
 
 def start_server(port: int, workers: int, log: Path, nice: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    extra = os.environ.get("GUANXI_EXTRA_PYTHONPATH", "")  # bench_api_floor.py's settings and URLs
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), extra]))}
     command = ["nice", "-n", str(nice)] if nice else []
     command += [sys.executable, "-m", "guanxi.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers)]
