@@ -117,6 +117,27 @@ def _column(model: type[Any], name: str) -> Any:
     return field if getattr(field, "concrete", False) else None
 
 
+_UNREADABLE = object()
+
+
+def _column_converter(field: Any) -> Any:
+    """How a field renders a plain (non-relation) column value: a function of the value, None for the
+    value itself, or _UNREADABLE when the field needs more than the value."""
+    kind = type(field)
+    if kind in _PLAIN_FIELDS:
+        return _PLAIN_FIELDS[kind]
+    if kind is serializers.ChoiceField:
+        choices = field.choice_strings_to_values
+
+        def choice(value: Any) -> Any:
+            return value if value == "" else choices.get(str(value), value)
+
+        return choice
+    if kind in _CONVERTED_FIELDS:
+        return field.to_representation
+    return _UNREADABLE
+
+
 def _compile(serializer: serializers.Serializer) -> Callable[[Any], dict[str, Any]]:
     """A function rendering one instance exactly as `serializer.to_representation` does, reading plain
     columns and foreign-key ids directly instead of through each field's get_attribute (the per-field,
@@ -130,20 +151,9 @@ def _compile(serializer: serializers.Serializer) -> Callable[[Any], dict[str, An
         attrs = field.source_attrs
         column = _column(model, attrs[0]) if len(attrs) == 1 else None
         if column is not None and not column.is_relation:
-            if kind in _PLAIN_FIELDS:
-                plan.append((name, attrgetter(column.attname), _PLAIN_FIELDS[kind]))
-                continue
-            if kind is serializers.ChoiceField:
-                assert isinstance(field, serializers.ChoiceField)
-                choices = field.choice_strings_to_values
-
-                def choice(value: Any, choices: dict[str, Any] = choices) -> Any:
-                    return value if value == "" else choices.get(str(value), value)
-
-                plan.append((name, attrgetter(column.attname), choice))
-                continue
-            if kind in _CONVERTED_FIELDS:
-                plan.append((name, attrgetter(column.attname), field.to_representation))
+            convert = _column_converter(field)
+            if convert is not _UNREADABLE:
+                plan.append((name, attrgetter(column.attname), convert))
                 continue
         if (
             column is not None
@@ -254,26 +264,16 @@ class RowPlan:
                 return None
             if column.is_relation:
                 return None
-            if kind in _PLAIN_FIELDS:
-                columns.append((name, attrs[0], _PLAIN_FIELDS[kind]))
-            elif kind is serializers.ChoiceField:
-                assert isinstance(field, serializers.ChoiceField)
-                choices = field.choice_strings_to_values
-
-                def choice(value: Any, choices: dict[str, Any] = choices) -> Any:
-                    return value if value == "" else choices.get(str(value), value)
-
-                columns.append((name, attrs[0], choice))
-            elif (
+            if (
                 isinstance(field, serializers.DateTimeField)
                 and kind is serializers.DateTimeField
                 and _plain_iso(field)
             ):
                 columns.append((name, attrs[0], _IsoDateTime(field)))
-            elif kind in _CONVERTED_FIELDS:
-                columns.append((name, attrs[0], field.to_representation))
             elif kind is CustomFieldsField:
                 columns.append((name, attrs[0], dict))
+            elif (convert := _column_converter(field)) is not _UNREADABLE:
+                columns.append((name, attrs[0], convert))
             else:
                 return None
         return cls(model, columns)
