@@ -32,7 +32,7 @@ from . import customfields
 from .api_base import KeysetPagination, ObjectPermission  # noqa: F401
 from .models import Tag
 from .registry import ObjectType, registry
-from .services import StaleVersionError
+from .services import StaleVersionError, tag_names_by_record
 
 # Query parameters of a list that are not filters.
 NOT_FILTERS = frozenset({"cursor", "limit", "ordering", "search", api_settings.URL_FORMAT_OVERRIDE})
@@ -287,17 +287,7 @@ class RowPlan:
     def render(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         tags: dict[Any, list[str]] = {}
         if self.has_tags and rows:
-            relation = self.model._meta.get_field("tags")
-            through = relation.remote_field.through
-            source = relation.m2m_field_name()
-            target = relation.m2m_reverse_field_name()
-            links = (
-                through.objects.filter(**{f"{source}__in": [row["pk"] for row in rows]})
-                .order_by(f"{target}__name")
-                .values_list(f"{source}_id", f"{target}__name")
-            )
-            for pk, tag in links:
-                tags.setdefault(pk, []).append(tag)
+            tags = tag_names_by_record(self.model, [row["pk"] for row in rows])
         zone = timezone.get_current_timezone()
         columns = [
             (name, key, convert.for_zone(zone) if isinstance(convert, _IsoDateTime) else convert)

@@ -70,6 +70,23 @@ def tag_names(instance: models.Model) -> list[str]:
     return sorted(instance.tags.values_list("name", flat=True))  # type: ignore[attr-defined]
 
 
+def tag_names_by_record(model: type[models.Model], ids: Iterable[Any]) -> dict[Any, list[str]]:
+    """The tag names of many records of `model` in one query, by record id, each list in the tags' own
+    order (by name, as the database sorts); records without tags are left out."""
+    relation = model._meta.get_field("tags")
+    through = relation.remote_field.through  # type: ignore[union-attr]
+    source = relation.m2m_field_name()  # type: ignore[union-attr]
+    target = relation.m2m_reverse_field_name()  # type: ignore[union-attr]
+    out: dict[Any, list[str]] = {}
+    for pk, name in (
+        through.objects.filter(**{f"{source}__in": list(ids)})
+        .order_by(f"{target}__name")
+        .values_list(f"{source}_id", f"{target}__name")
+    ):
+        out.setdefault(pk, []).append(name)
+    return out
+
+
 def normalise_tags(names: Iterable[str]) -> list[str]:
     seen: dict[str, None] = {}
     for name in names:

@@ -47,6 +47,7 @@ from guanxi.core.context import current_request_id
 from guanxi.core.models import ExternalRef, Tag
 from guanxi.core.registry import ObjectType, registry
 from guanxi.core.search import SearchTextField
+from guanxi.core.services import tag_names_by_record
 
 CREATED = "created"
 UPDATED = "updated"
@@ -1072,12 +1073,7 @@ class Upserter:
             self.ref_writer.insert([self.ref_writer.values(o) for o in objs])
 
     def _tags_of(self, ids: list[int]) -> dict[int, list[str]]:
-        through = self.model.tags.through  # type: ignore[attr-defined]
-        column = f"{self.model._meta.model_name}_id"
-        out: dict[int, list[str]] = {}
-        for oid, name in through.objects.filter(**{f"{column}__in": ids}).values_list(column, "tag__name"):
-            out.setdefault(oid, []).append(name)
-        return {k: sorted(v) for k, v in out.items()}
+        return {k: sorted(v) for k, v in tag_names_by_record(self.model, ids).items()}
 
 
 def _tag_names(names: Iterable[str] | None) -> list[str]:

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from guanxi.core import customfields, permissions
 from guanxi.core.registry import ObjectType, registry
+from guanxi.core.services import tag_names_by_record
 
 logger = logging.getLogger(__name__)
 
@@ -311,15 +312,7 @@ class Exporter:
         ids = [o.pk for o in chunk]
         extra: dict[str, Any] = {"tags": {}, "contacts": {}, "users": {}}
         if self.object_type.has_tags:
-            model = self.object_type.model
-            through = model.tags.through  # type: ignore[attr-defined]
-            column = f"{model._meta.model_name}_id"
-            for oid, name in (
-                through.objects.filter(**{f"{column}__in": ids})
-                .order_by("tag__name")
-                .values_list(column, "tag__name")
-            ):
-                extra["tags"].setdefault(oid, []).append(name)
+            extra["tags"] = tag_names_by_record(self.object_type.model, ids)
         if self.object_type.key == "deal":
             from guanxi.sales.models import DealContact
 

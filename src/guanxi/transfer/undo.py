@@ -20,6 +20,7 @@ from guanxi.core import audit, permissions
 from guanxi.core.context import request_context
 from guanxi.core.models import ExternalRef
 from guanxi.core.registry import registry
+from guanxi.core.services import tag_names_by_record
 
 from .bulk import Snapshotter, set_tags_bulk, write_audit
 from .models import ImportJob
@@ -202,12 +203,7 @@ def _unlink_contact(deal: Any, contact_id: int) -> None:
 
 
 def _tags(model: Any, ids: list[int]) -> dict[int, list[str]]:
-    through = model.tags.through
-    column = f"{model._meta.model_name}_id"
-    out: dict[int, list[str]] = defaultdict(list)
-    for oid, name in through.objects.filter(**{f"{column}__in": ids}).values_list(column, "tag__name"):
-        out[oid].append(name)
-    return {k: sorted(v) for k, v in out.items()}
+    return {k: sorted(v) for k, v in tag_names_by_record(model, ids).items()}
 
 
 def _prepare_for(key: str) -> Any:
