@@ -237,12 +237,15 @@ class RowPlan:
             column = _column(model, attrs[0]) if attrs else None
             if column is None:
                 return None
-            if len(attrs) == 2 and column.many_to_one and kind in _PLAIN_FIELDS:
-                # A column of a linked record (`company.name`), None when there is no link.
+            if len(attrs) == 2 and column.many_to_one:
+                # A column of a linked record (`company.name`), the field's default of None without a link.
                 target = _column(column.related_model, attrs[1])
-                if target is None or target.is_relation or field.default is not None:
+                convert = _column_converter(field)
+                if target is None or target.is_relation or convert is _UNREADABLE:
                     return None
-                columns.append((name, f"{attrs[0]}__{attrs[1]}", _PLAIN_FIELDS[kind]))
+                if field.default is not None:
+                    return None
+                columns.append((name, f"{attrs[0]}__{attrs[1]}", convert))
                 continue
             if len(attrs) != 1:
                 return None
@@ -264,12 +267,8 @@ class RowPlan:
                 return None
             if column.is_relation:
                 return None
-            if (
-                isinstance(field, serializers.DateTimeField)
-                and kind is serializers.DateTimeField
-                and _plain_iso(field)
-            ):
-                columns.append((name, attrs[0], _IsoDateTime(field)))
+            if kind is serializers.DateTimeField and _plain_iso(cast(serializers.DateTimeField, field)):
+                columns.append((name, attrs[0], _IsoDateTime(cast(serializers.DateTimeField, field))))
             elif kind is CustomFieldsField:
                 columns.append((name, attrs[0], dict))
             elif (convert := _column_converter(field)) is not _UNREADABLE:
