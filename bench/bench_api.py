@@ -107,6 +107,14 @@ def start_server(port: int, workers: int, log: Path, nice: int) -> subprocess.Po
     raise SystemExit(f"the server did not start; see {log}")
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
@@ -263,11 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         result["server_cpu_ms_per_request"] = cpu_used_ms / max(1, result["requests"])
         result["capacity_rps_2_cores"] = 2000 / max(result["server_cpu_ms_per_request"], 1e-6)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     p = args.prefix
     print(f"{p}_client={'wrk' if use_wrk else 'python'}")
     print(f"{p}_rate_limit={args.rate}")

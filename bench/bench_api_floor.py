@@ -20,14 +20,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_api import free_port, make_token, run_wrk, start_server
+from bench_api import free_port, make_token, run_wrk, start_server, stop_server
 from common import configure
 
 ENDPOINTS = {
@@ -65,11 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"floor_{name}_p50_ms={result['p50_ms']:.2f}")
             print(f"floor_{name}_errors={result['errors']}")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     print(f"floor_loadavg={os.getloadavg()[0]:.2f}")
     return 0
 
